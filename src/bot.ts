@@ -1,0 +1,79 @@
+/**
+ * The one contract every platform implements (bots/<platform>/).
+ *
+ * Required: platform, capabilities, start, stop, send, say. Edits, deletes and room names are
+ * optional interfaces, checked at run time with the guards below.
+ */
+import type { FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import type {
+  Capabilities,
+  Inbound,
+  OutboundDelete,
+  OutboundEdit,
+  OutboundPost,
+  Platform,
+  RemoteMessageId,
+  RoomRef,
+} from './model.js';
+
+/** Small persistent key/value space of one bot (offsets, webhook ids, conversation references). */
+export interface BotState {
+  get(key: string): Promise<string | null>;
+  set(key: string, value: string): Promise<void>;
+  del(key: string): Promise<void>;
+}
+
+/** What the core gives a bot when it starts. */
+export interface BotContext {
+  /** Hand one normalized event to the core. Resolves when the core has accepted it (deduplicated, queued). */
+  ingest(event: Inbound): Promise<void>;
+  readonly log: Logger;
+  readonly state: BotState;
+  /** The one HTTP server, for webhooks. Register routes during start(). */
+  readonly http: FastifyInstance;
+  /** Base of every public link (no trailing slash). */
+  readonly publicUrl: string;
+  /** The command word (`sameroom`). */
+  readonly commandWord: string;
+  /** Whether this process may hold the platform's single inbound connection (see leases). */
+  readonly leaseHeld?: () => boolean;
+  /** Read a stored file's bytes (for re-uploading attachments). */
+  readFile(id: string): Promise<Uint8Array | null>;
+}
+
+export interface Bot {
+  readonly platform: Platform;
+  readonly capabilities: Capabilities;
+  start(ctx: BotContext): Promise<void>;
+  stop(): Promise<void>;
+  /** Post a copy; returns the ids of the message(s) it made, first one first. Throws DeliveryError on failure. */
+  send(post: OutboundPost): Promise<RemoteMessageId[]>;
+  /** Post as the bot itself (command answers, notices). These are never relayed. */
+  say(room: RoomRef, text: string, replyTo?: RemoteMessageId): Promise<RemoteMessageId[]>;
+}
+
+export interface EditingBot extends Bot {
+  edit(edit: OutboundEdit): Promise<void>;
+}
+
+export interface DeletingBot extends Bot {
+  delete(del: OutboundDelete): Promise<void>;
+}
+
+/** A bot that can tell a room's human name (`#general on Acme`). */
+export interface NamingBot extends Bot {
+  roomName(room: RoomRef): Promise<string>;
+}
+
+export function canEdit(bot: Bot): bot is EditingBot {
+  return typeof (bot as Partial<EditingBot>).edit === 'function';
+}
+
+export function canDelete(bot: Bot): bot is DeletingBot {
+  return typeof (bot as Partial<DeletingBot>).delete === 'function';
+}
+
+export function canName(bot: Bot): bot is NamingBot {
+  return typeof (bot as Partial<NamingBot>).roomName === 'function';
+}
