@@ -1,0 +1,113 @@
+/**
+ * Matrix bot: a plain Client-Server API user (no appservice), so copies are prefixed with the
+ * author's name. Works with rooms on any homeserver the account can join (Gitter's gitter.im
+ * included). Lifecycle here; see sync.ts (inbound loop), inbound.ts, outbound.ts, format.ts.
+ */
+import type { Bot, BotContext, DeletingBot, EditingBot, NamingBot } from '../../src/bot.js';
+import type { Capabilities, OutboundDelete, OutboundEdit, OutboundPost, RemoteMessageId, RoomRef } from '../../src/model.js';
+import { MatrixClient } from './client.js';
+import { toInbound, type InboundDeps } from './inbound.js';
+import { MatrixOutbound } from './outbound.js';
+import { localpart, Syncer } from './sync.js';
+import { parseMxc, str } from './types.js';
+
+export interface MatrixConfig {
+  /** e.g. `https://matrix.org` (MATRIX_HOMESERVER_URL). */
+  readonly homeserverUrl: string;
+  /** The bot account's access token (MATRIX_ACCESS_TOKEN). */
+  readonly accessToken: string;
+  /** `@bot:example.org` (MATRIX_USER_ID); asked with /whoami when unset. */
+  readonly userId?: string;
+  /** Long-poll timeout of /sync. Default 30 s. */
+  readonly syncTimeoutMs?: number;
+  /** First retry delay after a failed sync. Default 1 s. */
+  readonly retryMs?: number;
+  /** Upload limit when the homeserver does not say (`/media/config`). Default 50 MiB. */
+  readonly maxFileBytes?: number;
+}
+
+export function matrixConfigFromEnv(env: NodeJS.ProcessEnv): MatrixConfig | undefined {
+  const homeserverUrl = env.MATRIX_HOMESERVER_URL;
+  const accessToken = env.MATRIX_ACCESS_TOKEN;
+  if (!homeserverUrl || !accessToken) return undefined;
+  return { homeserverUrl, accessToken, ...(env.MATRIX_USER_ID ? { userId: env.MATRIX_USER_ID } : {}) };
+}
+
+export type MatrixBot = Bot & EditingBot & DeletingBot & NamingBot;
+
+export function createMatrixBot(config: MatrixConfig): MatrixBot {
+  const client = new MatrixClient(config.homeserverUrl, config.accessToken);
+  let ctx: BotContext | undefined;
+  let syncer: Syncer | undefined;
+  const capabilities = {
+    maxTextLength: 16_000,
+    maxFileBytes: config.maxFileBytes ?? 50 * 1024 * 1024,
+    impersonate: false,
+    replies: true,
+  };
+  const context = (): BotContext => {
+    if (!ctx) throw new Error('matrix bot not started');
+    return ctx;
+  };
+  const outbound = new MatrixOutbound(client, context, () => capabilities.maxFileBytes);
+
+  const bot = {
+    platform: 'matrix',
+    get capabilities(): Capabilities {
+      return capabilities;
+    },
+
+    async start(c: BotContext): Promise<void> {
+      ctx = c;
+      const userId = config.userId ?? str((await client.call<Record<string, unknown>>('GET', '/_matrix/client/v3/account/whoami')).user_id);
+      if (!userId) throw new Error('matrix: /whoami gave no user_id');
+      const media = await client.call<Record<string, unknown>>('GET', '/_matrix/client/v1/media/config').catch(() => ({}) as Record<string, unknown>);
+      const limit = media['m.upload.size'];
+      if (typeof limit === 'number' && limit > 0) capabilities.maxFileBytes = Math.min(limit, config.maxFileBytes ?? limit);
+      const s: Syncer = new Syncer(client, c, {
+        timeoutMs: config.syncTimeoutMs ?? 30_000,
+        retryMs: config.retryMs ?? 1000,
+        handle: async (roomId, ev) => {
+          const inbound = await toInbound(roomId, ev, deps);
+          if (inbound) await c.ingest(inbound);
+        },
+      });
+      const self = await s.author('', userId);
+      const deps: InboundDeps = {
+        userId,
+        botNames: [...new Set([self.name, localpart(userId)])],
+        commandWord: c.commandWord,
+        author: (roomId, user) => s.author(roomId, user),
+        download: (mxc) => () => {
+          const m = parseMxc(mxc);
+          if (!m) return Promise.reject(new Error(`matrix: not an mxc URI: ${mxc}`));
+          return client.bytes(`/_matrix/client/v1/media/download/${encodeURIComponent(m.server)}/${encodeURIComponent(m.mediaId)}`);
+        },
+      };
+      syncer = s;
+      s.start();
+      c.log.info({ userId }, 'matrix bot started');
+    },
+
+    async stop(): Promise<void> {
+      await syncer?.stop();
+      syncer = undefined;
+    },
+
+    send: (post: OutboundPost): Promise<RemoteMessageId[]> => outbound.send(post),
+    say: (room: RoomRef, text: string, replyTo?: RemoteMessageId): Promise<RemoteMessageId[]> => outbound.say(room, text, replyTo),
+    edit: (edit: OutboundEdit): Promise<void> => outbound.edit(edit),
+    delete: (del: OutboundDelete): Promise<void> => outbound.delete(del),
+
+    async roomName(room: RoomRef): Promise<string> {
+      const state = (type: string): Promise<Record<string, unknown> | undefined> =>
+        client
+          .call<Record<string, unknown>>('GET', `/_matrix/client/v3/rooms/${encodeURIComponent(room.channel)}/state/${type}`)
+          .catch(() => undefined);
+      const name = str((await state('m.room.name'))?.name);
+      const alias = str((await state('m.room.canonical_alias'))?.alias);
+      return name ?? alias ?? room.channel;
+    },
+  } satisfies MatrixBot;
+  return bot;
+}

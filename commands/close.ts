@@ -1,0 +1,44 @@
+import { parseRoomKey } from '../src/model.js';
+import type { Tube } from '../src/tubes.js';
+import type { CommandContext, CommandSpec } from './spec.js';
+
+/** Remove one tube and tell both rooms. */
+export async function closeTube(ctx: CommandContext, tube: Tube): Promise<string> {
+  const { s, roomKey, room, actor } = ctx;
+  await s.tubes.remove(tube.id);
+  const other = tube.a === roomKey ? tube.b : tube.a;
+  const [here, there] = await Promise.all([s.roomName(roomKey), s.roomName(other)]);
+  await s.audit(room, { type: 'close', actor, detail: `unlinked from ${there} (tube ${tube.id})` });
+  await s.audit(parseRoomKey(other), { type: 'close', actor, detail: `unlinked from ${here} (tube ${tube.id})` });
+  await s.notify(other, `This room is no longer linked to ${here}.`);
+  return there;
+}
+
+export const close: CommandSpec = {
+  name: 'close',
+  usage: '<n>',
+  help: 'remove link number n (see list)',
+  async run(ctx) {
+    const { s, roomKey, args, word } = ctx;
+    const n = Number(args[0]);
+    if (!args[0] || !Number.isInteger(n) || n < 1) return `Which link? Usage: \`-${word} close <n>\`, n from \`-${word} list\`.`;
+    const tubes = await s.tubes.of(roomKey);
+    const tube = tubes[n - 1];
+    if (!tube) return tubes.length ? `There is no link number ${n}: this room has ${tubes.length}.` : 'This room is not linked to any other.';
+    const there = await closeTube(ctx, tube);
+    return `This room is no longer linked to ${there}.`;
+  },
+};
+
+export const disable: CommandSpec = {
+  name: 'disable',
+  usage: '',
+  help: 'remove every link of this room',
+  async run(ctx) {
+    const tubes = await ctx.s.tubes.of(ctx.roomKey);
+    if (tubes.length === 0) return 'This room is not linked to any other.';
+    for (const t of tubes) await closeTube(ctx, t);
+    await ctx.s.audit(ctx.room, { type: 'disable', actor: ctx.actor, detail: `${tubes.length} links removed` });
+    return `Removed all ${tubes.length} links of this room.`;
+  },
+};

@@ -1,0 +1,31 @@
+import { nanoid } from 'nanoid';
+import { keys } from '../src/keys.js';
+import type { CommandSpec } from './spec.js';
+
+export const portal: CommandSpec = {
+  name: 'portal',
+  usage: '[reset]',
+  help: "this room's web page: who is linked, a guest chat, and a link other rooms can connect with",
+  async run({ s, roomKey, room, actor, args, word }) {
+    const settings = await s.rooms.get(roomKey);
+    const reset = args[0]?.toLowerCase() === 'reset';
+    if (args[0] && !reset) return `Usage: \`-${word} portal\` or \`-${word} portal reset\`.`;
+    let secret = settings.portal;
+    let admin = settings.portalAdmin;
+    if (reset || !secret || !admin) {
+      if (secret) await s.store.del(keys.portal(secret));
+      secret = nanoid(24);
+      admin = nanoid(24);
+      await s.store.set(keys.portal(secret), roomKey);
+      await s.rooms.update(roomKey, { portal: secret, portalAdmin: admin });
+      await s.audit(room, { type: reset ? 'portal_reset' : 'portal', actor, detail: reset ? 'portal link replaced; the old one no longer works' : 'portal link made' });
+    }
+    const url = `${s.config.publicUrl}/portal/${secret}`;
+    return [
+      reset ? 'New portal link (the old one no longer works):' : 'Portal for this room:',
+      url,
+      `Another room connects with \`-${word} connect ${url}\`.`,
+      `Admin link (can close links; keep it in this room): ${url}?admin=${admin}`,
+    ].join('\n');
+  },
+};

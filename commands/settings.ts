@@ -1,0 +1,62 @@
+import { AUTHOR_FORMATS, type AuthorFormat, type Direction } from '../src/rooms.js';
+import { workspaceOf } from '../src/seclog.js';
+import type { CommandSpec } from './spec.js';
+
+export const ping: CommandSpec = {
+  name: 'ping',
+  usage: '',
+  help: 'check the bridge answers, and how fast',
+  async run({ s, receivedAt }) {
+    await s.store.ping();
+    return `pong: ${Date.now() - receivedAt} ms through the bridge`;
+  },
+};
+
+const EXAMPLES: Record<AuthorFormat, string> = { bold: '**alice**: hi', plain: 'alice: hi', brackets: '\\[alice\\] hi', none: 'hi' };
+
+export const format: CommandSpec = {
+  name: 'format',
+  usage: '<bold|plain|brackets|none>',
+  help: "how copies of this room's messages show their author where names cannot be set",
+  async run({ s, roomKey, args, word }) {
+    const want = args[0]?.toLowerCase();
+    const current = (await s.rooms.get(roomKey)).format;
+    if (!want) return `Author format is ${current} (${EXAMPLES[current]}). Change it with \`-${word} format ${AUTHOR_FORMATS.join('|')}\`.`;
+    if (!(AUTHOR_FORMATS as readonly string[]).includes(want)) return `Unknown format "${want}": use one of ${AUTHOR_FORMATS.join(', ')}.`;
+    await s.rooms.update(roomKey, { format: want });
+    return `Author format is now ${want} (${EXAMPLES[want as AuthorFormat]}).`;
+  },
+};
+
+const DIRECTIONS: Record<Direction, string> = {
+  both: 'sends and receives',
+  in: 'only receives (its messages stay here)',
+  out: 'only sends (messages from linked rooms are not shown here)',
+};
+
+export const direction: CommandSpec = {
+  name: 'direction',
+  usage: '<in|out|both>',
+  help: 'this room only receives (in), only sends (out), or both',
+  async run({ s, roomKey, room, actor, args, word }) {
+    const want = args[0]?.toLowerCase();
+    if (!want) return `This room ${DIRECTIONS[(await s.rooms.get(roomKey)).direction]}. Change with \`-${word} direction in|out|both\`.`;
+    if (want !== 'in' && want !== 'out' && want !== 'both') return `Unknown direction "${want}": use in, out or both.`;
+    await s.rooms.update(roomKey, { direction: want });
+    await s.audit(room, { type: 'direction', actor, detail: want });
+    return `This room now ${DIRECTIONS[want]}.`;
+  },
+};
+
+export const log: CommandSpec = {
+  name: 'log',
+  usage: '<on|off>',
+  help: "post this workspace's security log here as it happens",
+  async run({ s, roomKey, room, actor, args, word }) {
+    const want = args[0]?.toLowerCase();
+    if (want !== 'on' && want !== 'off') return `Usage: \`-${word} log on\` or \`-${word} log off\`.`;
+    await s.seclog.subscribe(workspaceOf(room), roomKey, want === 'on');
+    await s.audit(room, { type: 'log', actor, detail: `security log ${want} in this room` });
+    return want === 'on' ? 'This room now receives the security log of its workspace.' : 'This room no longer receives the security log.';
+  },
+};

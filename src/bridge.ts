@@ -1,0 +1,175 @@
+/**
+ * The bridge: wires the store, queue, bots, relay and commands together and runs them.
+ * Everything is injected, so tests build a bridge from test bots and a test store.
+ */
+import type { FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import { canName, type Bot, type BotContext } from './bot.js';
+import { Codes } from './codes.js';
+import type { Config } from './config.js';
+import { Deliverer } from './deliver.js';
+import { Files } from './files.js';
+import { mountCore } from './http.js';
+import { keys } from './keys.js';
+import { escapeText } from './markup.js';
+import { MessageMap } from './messagemap.js';
+import { Metrics } from './metrics.js';
+import { parseRoomKey, roomKey, type RoomKey, type RoomRef } from './model.js';
+import { jobId } from './queue/job.js';
+import type { DeliveryQueue } from './queue/queue.js';
+import { Relay } from './relay.js';
+import { Rooms } from './rooms.js';
+import { SecurityLog, formatEntry, workspaceOf, type SecEntry } from './seclog.js';
+import type { Services } from './services.js';
+import type { Store } from './store/store.js';
+import { Tubes } from './tubes.js';
+
+export interface BridgeDeps {
+  readonly config: Config;
+  readonly log: Logger;
+  readonly store: Store;
+  readonly queue: DeliveryQueue;
+  readonly http: FastifyInstance;
+  readonly bots: readonly Bot[];
+}
+
+const PLATFORM_NAMES: Record<string, string> = {
+  web: 'Web', discord: 'Discord', telegram: 'Telegram', slack: 'Slack', groupme: 'GroupMe', teams: 'Teams',
+  irc: 'IRC', xmpp: 'XMPP', matrix: 'Matrix', mattermost: 'Mattermost', rocketchat: 'Rocket.Chat',
+};
+
+export function platformName(platform: string): string {
+  return PLATFORM_NAMES[platform] ?? platform;
+}
+
+export class Bridge implements Services {
+  readonly config: Config;
+  readonly log: Logger;
+  readonly store: Store;
+  readonly queue: DeliveryQueue;
+  readonly http: FastifyInstance;
+  readonly tubes: Tubes;
+  readonly codes: Codes;
+  readonly rooms: Rooms;
+  readonly map: MessageMap;
+  readonly seclog: SecurityLog;
+  readonly files: Files;
+  readonly metrics: Metrics;
+  readonly relay: Relay;
+  private readonly bots = new Map<string, Bot>();
+  private started: Bot[] = [];
+
+  constructor(deps: BridgeDeps) {
+    this.config = deps.config;
+    this.log = deps.log;
+    this.store = deps.store;
+    this.queue = deps.queue;
+    this.http = deps.http;
+    for (const b of deps.bots) this.bots.set(b.platform, b);
+    this.tubes = new Tubes(this.store);
+    this.codes = new Codes(this.store, this.config.codeTtlMs);
+    this.rooms = new Rooms(this.store, this.tubes);
+    this.map = new MessageMap(this.store);
+    this.seclog = new SecurityLog(this.store);
+    this.files = new Files(this.store, this.config.publicUrl, this.config.maxFileBytes);
+    this.metrics = new Metrics(this.queue);
+    this.relay = new Relay(this);
+    this.seclog.onAppend((_ws, entry, subs) => {
+      void Promise.all(subs.map((r) => this.notify(r, `🔒 ${escapeText(formatEntry(entry))}`))).catch((err: unknown) =>
+        this.log.error({ err }, 'could not post a security log line'),
+      );
+    });
+    mountCore(this.http, { store: this.store, files: this.files, metrics: this.metrics, bots: () => [...this.bots.keys()] });
+  }
+
+  bot(platform: string): Bot | undefined {
+    return this.bots.get(platform);
+  }
+
+  platforms(): string[] {
+    return [...this.bots.keys()];
+  }
+
+  async roomName(room: RoomKey): Promise<string> {
+    const ref = parseRoomKey(room);
+    const settings = await this.rooms.get(room);
+    let name = settings.name;
+    const bot = this.bots.get(ref.platform);
+    if (!name && bot && canName(bot)) {
+      try {
+        name = await bot.roomName(ref);
+        await this.rooms.update(room, { name });
+      } catch (err) {
+        this.log.debug({ err, room }, 'room name lookup failed');
+      }
+    }
+    return escapeText(`${name ?? ref.channel} (${platformName(ref.platform)})`);
+  }
+
+  async notify(room: RoomKey, text: string): Promise<void> {
+    await this.queue.enqueue([{ op: 'notice', id: jobId(), target: room, acceptedAt: Date.now(), text }]);
+  }
+
+  async audit(room: RoomRef, entry: Omit<SecEntry, 'ts' | 'room'>): Promise<void> {
+    await this.seclog.append(workspaceOf(room), { ...entry, ts: Date.now(), room: roomKey(room) });
+  }
+
+  private contextFor(bot: Bot): BotContext {
+    const platform = bot.platform;
+    const log = this.log.child({ platform });
+    return {
+      ingest: async (event) => {
+        this.metrics.inbound.inc({ platform, kind: event.kind });
+        await this.relay.ingest(bot, event);
+      },
+      log,
+      state: {
+        get: (k) => this.store.get(keys.botState(platform, k)),
+        set: (k, v) => this.store.set(keys.botState(platform, k), v),
+        del: (k) => this.store.del(keys.botState(platform, k)),
+      },
+      http: this.http,
+      publicUrl: this.config.publicUrl,
+      commandWord: this.config.commandWord,
+      readFile: (id) => this.files.read(id),
+    };
+  }
+
+  /** Start the queue workers and every bot. A bot that fails to start is logged; the others run. */
+  async start(): Promise<void> {
+    const deliverer = new Deliverer(this);
+    await this.queue.start(deliverer.run, {
+      onDelivered: (job) => this.metrics.relayed.inc({ platform: parseRoomKey(job.target).platform, op: job.op }),
+      onRetry: (job, err, attempt, delayMs) => {
+        this.metrics.retried.inc({ platform: parseRoomKey(job.target).platform });
+        this.log.warn({ err, target: job.target, attempt, delayMs }, 'delivery failed, will retry');
+      },
+      onDead: (letter) => {
+        const ref = parseRoomKey(letter.job.target);
+        this.metrics.dead.inc({ platform: ref.platform });
+        this.log.error({ target: letter.job.target, error: letter.error, attempts: letter.attempts }, 'delivery dead-lettered');
+        if (letter.job.op !== 'notice') {
+          void this.audit(ref, { type: 'dead_letter', actor: 'bridge', detail: `${letter.job.op} not delivered after ${letter.attempts} attempts: ${letter.error.slice(0, 200)}` });
+        }
+      },
+    });
+    for (const bot of this.bots.values()) {
+      try {
+        await bot.start(this.contextFor(bot));
+        this.started.push(bot);
+      } catch (err) {
+        this.log.error({ err, platform: bot.platform }, 'platform failed to start');
+        this.bots.delete(bot.platform);
+      }
+    }
+  }
+
+  /** Stop bots (no new events), drain the queue up to `timeoutMs`, close the store. */
+  async stop(timeoutMs = 10_000): Promise<void> {
+    for (const bot of this.started.reverse()) await bot.stop().catch((err: unknown) => this.log.warn({ err }, 'bot stop failed'));
+    this.started = [];
+    await this.queue.stop(timeoutMs);
+    await this.http.close();
+    await this.store.close();
+  }
+}

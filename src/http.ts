@@ -1,0 +1,36 @@
+/** The one HTTP server: health, metrics, stored files; platforms and the web UI add their routes. */
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { Files } from './files.js';
+import type { Metrics } from './metrics.js';
+import type { Store } from './store/store.js';
+
+export function createHttp(opts: { bodyLimit?: number } = {}): FastifyInstance {
+  return Fastify({ bodyLimit: opts.bodyLimit ?? 1024 * 1024, trustProxy: true });
+}
+
+export function mountCore(http: FastifyInstance, deps: { store: Store; files: Files; metrics: Metrics; bots: () => string[] }): void {
+  http.get('/healthz', async (_req, reply) => {
+    try {
+      await Promise.race([deps.store.ping(), new Promise((_r, rej) => setTimeout(() => rej(new Error('store timeout')), 1000).unref())]);
+      return { status: 'ok', store: deps.store.kind, platforms: deps.bots() };
+    } catch {
+      return reply.code(503).send({ status: 'degraded', store: deps.store.kind, reason: 'store unreachable', platforms: deps.bots() });
+    }
+  });
+  http.get('/metrics', async (_req, reply) => {
+    const text = await deps.metrics.registry.metrics();
+    return reply.type(deps.metrics.registry.contentType).send(text);
+  });
+  http.get<{ Params: { id: string; name: string } }>('/files/:id/:name', async (req, reply) => {
+    const meta = await deps.files.meta(req.params.id);
+    const data = meta ? await deps.files.read(req.params.id) : null;
+    if (!meta || !data) return reply.code(404).send({ error: 'no such file' });
+    const inline = /^(image|video|audio)\//.test(meta.mime) && meta.mime !== 'image/svg+xml';
+    return reply
+      .header('content-type', inline ? meta.mime : 'application/octet-stream')
+      .header('content-disposition', `${inline ? 'inline' : 'attachment'}; filename*=UTF-8''${encodeURIComponent(meta.name)}`)
+      .header('x-content-type-options', 'nosniff')
+      .header('content-security-policy', "default-src 'none'")
+      .send(Buffer.from(data));
+  });
+}

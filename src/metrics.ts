@@ -1,0 +1,39 @@
+/** Prometheus metrics (GET /metrics), one registry per bridge. */
+import { Counter, Gauge, Registry } from 'prom-client';
+import type { DeliveryQueue } from './queue/queue.js';
+
+export class Metrics {
+  readonly registry = new Registry();
+  readonly inbound = new Counter({ name: 'sameroom_inbound_events_total', help: 'Events accepted from platforms', labelNames: ['platform', 'kind'], registers: [this.registry] });
+  readonly relayed = new Counter({ name: 'sameroom_deliveries_total', help: 'Deliveries completed, by target platform', labelNames: ['platform', 'op'], registers: [this.registry] });
+  readonly retried = new Counter({ name: 'sameroom_delivery_retries_total', help: 'Delivery attempts that failed and will be retried', labelNames: ['platform'], registers: [this.registry] });
+  readonly dead = new Counter({ name: 'sameroom_dead_letters_total', help: 'Deliveries given up after the retry budget', labelNames: ['platform'], registers: [this.registry] });
+
+  constructor(queue: DeliveryQueue) {
+    const stats = (): ReturnType<DeliveryQueue['stats']> => queue.stats();
+    new Gauge({
+      name: 'sameroom_queue_depth',
+      help: 'Deliveries accepted and not yet done',
+      registers: [this.registry],
+      async collect() {
+        this.set((await stats()).depth);
+      },
+    });
+    new Gauge({
+      name: 'sameroom_queue_oldest_seconds',
+      help: 'Age of the oldest pending delivery',
+      registers: [this.registry],
+      async collect() {
+        this.set((await stats()).oldestAgeMs / 1000);
+      },
+    });
+    new Gauge({
+      name: 'sameroom_queue_in_memory',
+      help: 'Deliveries held in this process',
+      registers: [this.registry],
+      async collect() {
+        this.set((await stats()).inMemory);
+      },
+    });
+  }
+}

@@ -1,0 +1,127 @@
+/**
+ * Lanes: the executor both queues share. One lane per target room runs its jobs one at a time
+ * in order; lanes run concurrently, so a room waiting out a 429 delays only itself. A transient
+ * failure is retried with exponential backoff (at least the platform's retry-after); after
+ * `maxAttempts`, or at once for a permanent failure, the job is dead-lettered. Each job ends in
+ * exactly one `onDone(entry, outcome)`, which the queue turns into an acknowledgement.
+ */
+import { isTransient, retryAfterOf } from '../errors.js';
+import type { DeliveryJob } from './job.js';
+
+export type JobHandler = (job: DeliveryJob) => Promise<void>;
+
+export interface LaneOptions {
+  readonly maxAttempts: number;
+  readonly baseDelayMs: number;
+  readonly maxDelayMs: number;
+  readonly onDone: (entry: string, job: DeliveryJob, outcome: { dead?: { error: string; attempts: number } }) => Promise<void>;
+  readonly onRetry?: (job: DeliveryJob, err: unknown, attempt: number, delayMs: number) => void;
+  readonly sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
+}
+
+interface Item {
+  readonly entry: string;
+  readonly job: DeliveryJob;
+}
+
+const defaultSleep = (ms: number, signal: AbortSignal): Promise<void> =>
+  new Promise((resolve) => {
+    const t = setTimeout(resolve, ms);
+    signal.addEventListener('abort', () => {
+      clearTimeout(t);
+      resolve();
+    }, { once: true });
+  });
+
+export class Lanes {
+  private readonly lanes = new Map<string, Item[]>();
+  private readonly running = new Set<Promise<void>>();
+  private readonly entries = new Set<string>();
+  private readonly abort = new AbortController();
+  private idleWaiters: Array<() => void> = [];
+  private stopped = false;
+
+  constructor(
+    private readonly handler: JobHandler,
+    private readonly opts: LaneOptions,
+  ) {}
+
+  /** Jobs held in memory (queued in lanes or running). */
+  get size(): number {
+    return this.entries.size;
+  }
+
+  has(entry: string): boolean {
+    return this.entries.has(entry);
+  }
+
+  push(entry: string, job: DeliveryJob): void {
+    if (this.stopped || this.entries.has(entry)) return;
+    this.entries.add(entry);
+    const lane = this.lanes.get(job.target);
+    if (lane) {
+      lane.push({ entry, job });
+      return;
+    }
+    this.lanes.set(job.target, [{ entry, job }]);
+    const run = this.runLane(job.target).finally(() => {
+      this.running.delete(run);
+      if (this.running.size === 0) for (const w of this.idleWaiters.splice(0)) w();
+    });
+    this.running.add(run);
+  }
+
+  private async runLane(target: string): Promise<void> {
+    const lane = this.lanes.get(target);
+    while (lane && lane.length > 0 && !this.stopped) {
+      const item = lane[0] as Item;
+      await this.runJob(item);
+      lane.shift();
+      this.entries.delete(item.entry);
+    }
+    this.lanes.delete(target);
+  }
+
+  private async runJob({ entry, job }: Item): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.handler(job);
+        await this.opts.onDone(entry, job, {});
+        return;
+      } catch (err) {
+        if (this.stopped) return; // left unacknowledged: delivered after restart
+        if (!isTransient(err) || attempt >= this.opts.maxAttempts) {
+          await this.opts.onDone(entry, job, { dead: { error: describe(err), attempts: attempt } });
+          return;
+        }
+        const backoff = Math.min(this.opts.maxDelayMs, this.opts.baseDelayMs * 2 ** (attempt - 1));
+        const delay = Math.max(backoff, retryAfterOf(err) ?? 0);
+        this.opts.onRetry?.(job, err, attempt, delay);
+        await (this.opts.sleep ?? defaultSleep)(delay, this.abort.signal);
+        if (this.stopped) return;
+      }
+    }
+  }
+
+  /** Resolves when no lane has work. */
+  idle(): Promise<void> {
+    if (this.running.size === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  /** Let running jobs finish (up to `timeoutMs`), then stop; unfinished jobs stay unacknowledged. */
+  async stop(timeoutMs: number): Promise<void> {
+    const timer = new Promise<void>((resolve) => setTimeout(resolve, timeoutMs).unref());
+    // Jobs sleeping before a retry are not worth waiting for: they resume after restart.
+    await Promise.race([this.idle(), timer]);
+    this.stopped = true;
+    this.abort.abort();
+    await Promise.race([Promise.all(this.running), timer]);
+    this.lanes.clear();
+    this.entries.clear();
+  }
+}
+
+function describe(err: unknown): string {
+  return err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+}

@@ -1,0 +1,66 @@
+/** The delivery queue contract, and the dead-letter list both implementations share. */
+import { keys } from '../keys.js';
+import type { Store } from '../store/store.js';
+import type { DeadLetter, DeliveryJob } from './job.js';
+import type { JobHandler } from './lanes.js';
+
+export interface QueueStats {
+  /** jobs accepted and not yet acknowledged */
+  readonly depth: number;
+  /** age of the oldest of them, ms (0 when empty) */
+  readonly oldestAgeMs: number;
+  /** jobs held in this process's memory */
+  readonly inMemory: number;
+}
+
+export interface QueueEvents {
+  onRetry?(job: DeliveryJob, err: unknown, attempt: number, delayMs: number): void;
+  onDead?(letter: DeadLetter): void;
+  onDelivered?(job: DeliveryJob): void;
+}
+
+export interface DeliveryQueue {
+  /** Accept jobs durably; resolves once they survive a crash. */
+  enqueue(jobs: readonly DeliveryJob[]): Promise<void>;
+  start(handler: JobHandler, events?: QueueEvents): Promise<void>;
+  /** Finish in-flight work (up to `timeoutMs`) and stop taking jobs. */
+  stop(timeoutMs?: number): Promise<void>;
+  stats(): Promise<QueueStats>;
+  /** Resolves when nothing is pending (tests, drain). */
+  idle(): Promise<void>;
+}
+
+export interface RetryPolicy {
+  readonly maxAttempts: number;
+  readonly baseDelayMs: number;
+  readonly maxDelayMs: number;
+}
+
+export const DEFAULT_RETRY: RetryPolicy = { maxAttempts: 10, baseDelayMs: 500, maxDelayMs: 5 * 60_000 };
+
+export class DeadLetters {
+  constructor(
+    private readonly store: Store,
+    private readonly max = 10_000,
+  ) {}
+
+  async add(letter: DeadLetter): Promise<void> {
+    await this.store.push(keys.deadLetters(), JSON.stringify(letter), this.max);
+  }
+
+  async list(count = 100): Promise<DeadLetter[]> {
+    return (await this.store.tail(keys.deadLetters(), count)).map((s) => JSON.parse(s) as DeadLetter);
+  }
+
+  /** Re-enqueue dead letters (all, or those whose job id is given) and remove them from the list. */
+  async replay(queue: DeliveryQueue, ids?: readonly string[]): Promise<number> {
+    const all = await this.list(this.max);
+    const pick = ids ? all.filter((l) => ids.includes(l.job.id)) : all;
+    if (pick.length === 0) return 0;
+    await queue.enqueue(pick.map((l) => l.job));
+    const keep = all.filter((l) => !pick.includes(l));
+    await this.store.del(keys.deadLetters());
+    for (const l of keep) await this.store.push(keys.deadLetters(), JSON.stringify(l), this.max);
+    return pick.length;
+  }
+}

@@ -1,0 +1,134 @@
+/**
+ * The inbound pipeline, once for every platform:
+ *   redelivery? → command? → `^^^`? → echo of our own copy? → empty? → relay.
+ * Relaying stores attachments, records the message in the message map and enqueues one job
+ * per other room of the same room. Everything it does for an event is idempotent, so a
+ * platform redelivering an event after a crash re-enqueues at worst, and the deliverer
+ * never posts a copy twice.
+ */
+import { createHash } from 'node:crypto';
+import { runCommand, isCommand } from '../commands/index.js';
+import type { Bot } from './bot.js';
+import { keys } from './keys.js';
+import { escapeText, toPlain } from './markup.js';
+import { roomKey, type Inbound, type InboundPost, type RoomKey, type StoredFile } from './model.js';
+import { jobId, type DeliveryJob } from './queue/job.js';
+import type { Services } from './services.js';
+
+const SEEN_TTL_MS = 7 * 24 * 3600_000;
+
+/** The message-map group of an original message: derived, so a redelivery finds the same one. */
+export function groupIdOf(room: RoomKey, id: string): string {
+  return createHash('sha256').update(`${room}\n${id}`).digest('base64url').slice(0, 22);
+}
+
+export class Relay {
+  constructor(private readonly s: Services) {}
+
+  async ingest(bot: Bot, ev: Inbound, receivedAt = Date.now()): Promise<void> {
+    const seenKey = keys.seen(ev.room.platform, ev.eventId);
+    if (await this.s.store.get(seenKey)) return;
+    await this.handle(bot, ev, receivedAt);
+    await this.s.store.set(seenKey, '1', SEEN_TTL_MS);
+  }
+
+  private async handle(bot: Bot, ev: Inbound, receivedAt: number): Promise<void> {
+    const room = roomKey(ev.room);
+    if (ev.kind === 'post') {
+      const plain = toPlain(ev.text).trim();
+      if (isCommand(plain, this.s.config.commandWord)) {
+        await runCommand(this.s, bot, ev, plain, receivedAt);
+        return;
+      }
+      if (plain.startsWith('^^^')) return;
+      await this.relayPost(ev, room, receivedAt);
+      return;
+    }
+    const group = await this.s.map.groupOf(room, ev.id);
+    if (!group) return;
+    const g = await this.s.map.get(group);
+    if (!g) return;
+    if (ev.kind === 'edit') await this.s.map.setExcerpt(group, toPlain(ev.text));
+    const jobs: DeliveryJob[] = [];
+    for (const target of g.copies.keys()) {
+      if (target === room) continue;
+      jobs.push(
+        ev.kind === 'edit'
+          ? { op: 'edit', id: jobId(), target, acceptedAt: receivedAt, group, origin: g.origin, author: ev.author ?? { id: '', name: g.authorName }, text: ev.text }
+          : { op: 'delete', id: jobId(), target, acceptedAt: receivedAt, group },
+      );
+    }
+    // Rooms still waiting for their copy of the post get the change after it (same lane).
+    for (const target of await this.targets(g.origin)) {
+      if (target === room || g.copies.has(target)) continue;
+      jobs.push(
+        ev.kind === 'edit'
+          ? { op: 'edit', id: jobId(), target, acceptedAt: receivedAt, group, origin: g.origin, author: ev.author ?? { id: '', name: g.authorName }, text: ev.text }
+          : { op: 'delete', id: jobId(), target, acceptedAt: receivedAt, group },
+      );
+    }
+    await this.s.queue.enqueue(jobs);
+  }
+
+  /** Rooms a message from `room` goes to: the rest of its same room, minus send-only rooms. */
+  private async targets(room: RoomKey): Promise<RoomKey[]> {
+    const component = await this.s.tubes.component(room);
+    if (component.length < 2) return [];
+    if ((await this.s.rooms.get(room)).direction === 'in') return [];
+    const out: RoomKey[] = [];
+    for (const r of component) if (r !== room && (await this.s.rooms.get(r)).direction !== 'out') out.push(r);
+    return out;
+  }
+
+  private async relayPost(ev: InboundPost, room: RoomKey, receivedAt: number): Promise<void> {
+    const group = groupIdOf(room, ev.id);
+    const known = await this.s.map.groupOf(room, ev.id);
+    if (known && known !== group) return; // a copy we posted, coming back: never relay it
+    if (!ev.text.trim() && !ev.attachments?.length) return;
+    const targets = await this.targets(room);
+    if (targets.length === 0) return;
+    const attachments = await this.storeAttachments(ev);
+    const replyToGroup = ev.replyTo ? await this.s.map.groupOf(room, ev.replyTo) : null;
+    if (!known) await this.s.map.create(group, room, ev.id, toPlain(ev.text), ev.author.name);
+    const jobs: DeliveryJob[] = targets.map((target) => ({
+      op: 'post',
+      id: jobId(),
+      target,
+      acceptedAt: receivedAt,
+      group,
+      origin: room,
+      author: ev.author,
+      text: attachments.notes ? `${ev.text}${ev.text ? '\n' : ''}${attachments.notes}` : ev.text,
+      attachments: attachments.files,
+      ...(replyToGroup ? { replyToGroup } : {}),
+      ...(ev.action ? { action: true } : {}),
+    }));
+    await this.s.queue.enqueue(jobs);
+  }
+
+  private async storeAttachments(ev: InboundPost): Promise<{ files: StoredFile[]; notes: string }> {
+    const files: StoredFile[] = [];
+    const notes: string[] = [];
+    for (const a of ev.attachments ?? []) {
+      if (a.size !== undefined && a.size > this.s.files.maxBytes) {
+        notes.push(escapeText(`(file ${a.name} not bridged: larger than ${Math.round(this.s.files.maxBytes / 1048576)} MB)`));
+        continue;
+      }
+      let data: Uint8Array | undefined;
+      try {
+        data = a.data ?? (await a.fetch?.());
+      } catch (err) {
+        this.s.log.warn({ err, file: a.name }, 'could not download an attachment');
+        notes.push(escapeText(`(file ${a.name} could not be fetched)`));
+        continue;
+      }
+      if (!data) continue;
+      if (data.byteLength > this.s.files.maxBytes) {
+        notes.push(escapeText(`(file ${a.name} not bridged: larger than ${Math.round(this.s.files.maxBytes / 1048576)} MB)`));
+        continue;
+      }
+      files.push(await this.s.files.put(a.name, a.mime, data));
+    }
+    return { files, notes: notes.join('\n') };
+  }
+}

@@ -1,0 +1,33 @@
+/** What commands and the relay use of the core: built once by the bridge and injected. */
+import type { Logger } from 'pino';
+import type { Bot } from './bot.js';
+import type { Codes } from './codes.js';
+import type { Config } from './config.js';
+import type { Files } from './files.js';
+import type { MessageMap } from './messagemap.js';
+import type { RoomKey, RoomRef } from './model.js';
+import type { DeliveryQueue } from './queue/queue.js';
+import type { Rooms } from './rooms.js';
+import type { SecEntry, SecurityLog } from './seclog.js';
+import type { Store } from './store/store.js';
+import type { Tubes } from './tubes.js';
+
+export interface Services {
+  readonly config: Config;
+  readonly log: Logger;
+  readonly store: Store;
+  readonly tubes: Tubes;
+  readonly codes: Codes;
+  readonly rooms: Rooms;
+  readonly map: MessageMap;
+  readonly seclog: SecurityLog;
+  readonly files: Files;
+  readonly queue: DeliveryQueue;
+  bot(platform: string): Bot | undefined;
+  /** A room's human name: `#general (Slack)`. */
+  roomName(room: RoomKey): Promise<string>;
+  /** Post a bridge notice to a room through the queue (durable, in order with copies). */
+  notify(room: RoomKey, text: string): Promise<void>;
+  /** Append to the room's workspace security log. */
+  audit(room: RoomRef, entry: Omit<SecEntry, 'ts' | 'room'>): Promise<void>;
+}

@@ -1,0 +1,137 @@
+/** Store on Redis (ioredis), for production and for any number of bridge processes. */
+import { Cluster, Redis } from 'ioredis';
+import type { Store } from './store.js';
+
+const INCR_WITH_TTL = `local v = redis.call('INCR', KEYS[1])
+if v == 1 and tonumber(ARGV[1]) > 0 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
+return v`;
+
+export type RedisClient = Redis | Cluster;
+
+/**
+ * Connect to `url` (redis://…). A comma-separated list of `host:port` seeds, or a URL with
+ * `?cluster=1`, connects to a Redis Cluster.
+ */
+export function connectRedis(url: string, opts: { lazyConnect?: boolean } = {}): RedisClient {
+  const parsed = new URL(url.includes('://') ? url : `redis://${url}`);
+  const common = { maxRetriesPerRequest: 20, enableOfflineQueue: true, lazyConnect: opts.lazyConnect ?? false };
+  if (parsed.searchParams.get('cluster') === '1' || url.includes(',')) {
+    const seeds = url
+      .replace(/^redis:\/\//, '')
+      .replace(/\?.*$/, '')
+      .split(',')
+      .map((hp) => {
+        const [host, port] = hp.split(':');
+        return { host: host || '127.0.0.1', port: Number(port) || 6379 };
+      });
+    return new Cluster(seeds, { redisOptions: common, enableOfflineQueue: true });
+  }
+  return new Redis(url, common);
+}
+
+/** A second connection to the same server(s), for blocking reads. */
+export function duplicateClient(c: RedisClient): RedisClient {
+  return c instanceof Cluster ? c.duplicate() : c.duplicate();
+}
+
+export class RedisStore implements Store {
+  readonly kind = 'redis' as const;
+  constructor(
+    readonly client: RedisClient,
+    private readonly prefix = 'sr:',
+  ) {}
+
+  private k(key: string): string {
+    return this.prefix + key;
+  }
+
+  async get(key: string): Promise<string | null> {
+    return this.client.get(this.k(key));
+  }
+
+  async set(key: string, value: string, ttlMs?: number): Promise<void> {
+    if (ttlMs) await this.client.set(this.k(key), value, 'PX', ttlMs);
+    else await this.client.set(this.k(key), value);
+  }
+
+  async setIfAbsent(key: string, value: string, ttlMs?: number): Promise<boolean> {
+    const r = ttlMs
+      ? await this.client.set(this.k(key), value, 'PX', ttlMs, 'NX')
+      : await this.client.set(this.k(key), value, 'NX');
+    return r === 'OK';
+  }
+
+  async take(key: string): Promise<string | null> {
+    return this.client.getdel(this.k(key));
+  }
+
+  async del(key: string): Promise<void> {
+    await this.client.del(this.k(key));
+  }
+
+  async incr(key: string, ttlMs = 0): Promise<number> {
+    return Number(await this.client.eval(INCR_WITH_TTL, 1, this.k(key), String(ttlMs)));
+  }
+
+  async ttl(key: string): Promise<number> {
+    return this.client.pttl(this.k(key));
+  }
+
+  async hget(key: string, field: string): Promise<string | null> {
+    return this.client.hget(this.k(key), field);
+  }
+
+  async hset(key: string, fields: Readonly<Record<string, string>>, ttlMs?: number): Promise<void> {
+    if (!ttlMs) {
+      await this.client.hset(this.k(key), fields);
+      return;
+    }
+    await this.client.multi().hset(this.k(key), fields).pexpire(this.k(key), ttlMs).exec();
+  }
+
+  async hdel(key: string, field: string): Promise<void> {
+    await this.client.hdel(this.k(key), field);
+  }
+
+  async hgetall(key: string): Promise<Record<string, string>> {
+    return this.client.hgetall(this.k(key));
+  }
+
+  async sadd(key: string, member: string): Promise<void> {
+    await this.client.sadd(this.k(key), member);
+  }
+
+  async srem(key: string, member: string): Promise<void> {
+    await this.client.srem(this.k(key), member);
+  }
+
+  async smembers(key: string): Promise<string[]> {
+    return this.client.smembers(this.k(key));
+  }
+
+  async push(key: string, value: string, max: number): Promise<void> {
+    await this.client.multi().rpush(this.k(key), value).ltrim(this.k(key), -max, -1).exec();
+  }
+
+  async tail(key: string, count: number): Promise<string[]> {
+    return this.client.lrange(this.k(key), -count, -1);
+  }
+
+  async putBytes(key: string, data: Uint8Array, ttlMs?: number): Promise<void> {
+    const buf = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+    if (ttlMs) await this.client.set(this.k(key), buf, 'PX', ttlMs);
+    else await this.client.set(this.k(key), buf);
+  }
+
+  async getBytes(key: string): Promise<Uint8Array | null> {
+    return this.client.getBuffer(this.k(key));
+  }
+
+  async ping(): Promise<void> {
+    await this.client.ping();
+  }
+
+  async close(): Promise<void> {
+    await this.client.quit().catch(() => this.client.disconnect());
+  }
+}

@@ -1,0 +1,38 @@
+/**
+ * The one storage interface. Two implementations pass one contract suite
+ * (test/store/contract.test.ts): Redis (src/store/redis.ts) and embedded (src/store/embedded.ts).
+ *
+ * Only single-key primitives, so every key can live on any Redis Cluster node; the domain
+ * modules (tubes, codes, message map, security log) are written once on top of these.
+ * Keys are built in src/keys.ts; the store adds its namespace prefix.
+ */
+export interface Store {
+  readonly kind: 'redis' | 'embedded';
+  get(key: string): Promise<string | null>;
+  set(key: string, value: string, ttlMs?: number): Promise<void>;
+  /** Set only when absent; true when this call set it. Atomic. */
+  setIfAbsent(key: string, value: string, ttlMs?: number): Promise<boolean>;
+  /** Read and delete in one atomic step: of racing callers, exactly one gets the value. */
+  take(key: string): Promise<string | null>;
+  del(key: string): Promise<void>;
+  /** Increment a counter; the TTL starts with the first increment. */
+  incr(key: string, ttlMs?: number): Promise<number>;
+  /** Milliseconds to live, or -1 without TTL, -2 when absent. */
+  ttl(key: string): Promise<number>;
+  hget(key: string, field: string): Promise<string | null>;
+  hset(key: string, fields: Readonly<Record<string, string>>, ttlMs?: number): Promise<void>;
+  hdel(key: string, field: string): Promise<void>;
+  hgetall(key: string): Promise<Record<string, string>>;
+  sadd(key: string, member: string): Promise<void>;
+  srem(key: string, member: string): Promise<void>;
+  smembers(key: string): Promise<string[]>;
+  /** Append to a list, keeping at most the newest `max` items. */
+  push(key: string, value: string, max: number): Promise<void>;
+  /** The newest `count` items of a list, oldest first. */
+  tail(key: string, count: number): Promise<string[]>;
+  putBytes(key: string, data: Uint8Array, ttlMs?: number): Promise<void>;
+  getBytes(key: string): Promise<Uint8Array | null>;
+  /** Round trip to the backing service (health checks). */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,117 @@
+/**
+ * Tubes and topology. Tubes form an undirected graph of rooms; a "same room" is a connected
+ * component. Components are cached per process and invalidated by a topology version that
+ * every tube change bumps, so the relay's hot path costs one GET when nothing changed.
+ */
+import { customAlphabet } from 'nanoid';
+import { keys } from './keys.js';
+import type { RoomKey, TubeId } from './model.js';
+import type { Store } from './store/store.js';
+
+export interface Tube {
+  readonly id: TubeId;
+  readonly a: RoomKey;
+  readonly b: RoomKey;
+  readonly createdAt: number;
+  /** who made it: `platform:userId` */
+  readonly by: string;
+}
+
+const tubeId = customAlphabet('0123456789abcdefghijklmnopqrstuvwxyz', 16) as () => TubeId;
+
+export class Tubes {
+  private cache = new Map<RoomKey, RoomKey[]>();
+  private cacheVersion: string | null = null;
+
+  /** The topology version seen by the last `component()` call (other caches key on it). */
+  get version(): string | undefined {
+    return this.cacheVersion ?? undefined;
+  }
+
+  /** Invalidate every process's caches (tube or room-setting change). */
+  async bump(): Promise<void> {
+    await this.store.incr(keys.topology());
+  }
+
+  constructor(
+    private readonly store: Store,
+    private readonly maxCached = 10_000,
+  ) {}
+
+  /** Link two rooms. Returns null when they are the same room or already linked directly. */
+  async create(a: RoomKey, b: RoomKey, by: string, now = Date.now()): Promise<Tube | null> {
+    if (a === b) return null;
+    const id = tubeId();
+    if (!(await this.store.setIfAbsent(keys.pair(a, b), id))) return null;
+    const tube: Tube = { id, a, b, createdAt: now, by };
+    await this.store.hset(keys.tube(id), { a, b, createdAt: String(now), by });
+    await this.store.sadd(keys.roomTubes(a), id);
+    await this.store.sadd(keys.roomTubes(b), id);
+    await this.bump();
+    return tube;
+  }
+
+  async get(id: TubeId): Promise<Tube | null> {
+    const h = await this.store.hgetall(keys.tube(id));
+    if (!h.a || !h.b) return null;
+    return { id, a: h.a as RoomKey, b: h.b as RoomKey, createdAt: Number(h.createdAt), by: h.by ?? '' };
+  }
+
+  async remove(id: TubeId): Promise<Tube | null> {
+    const tube = await this.get(id);
+    if (!tube) return null;
+    await this.store.srem(keys.roomTubes(tube.a), id);
+    await this.store.srem(keys.roomTubes(tube.b), id);
+    await this.store.del(keys.pair(tube.a, tube.b));
+    await this.store.del(keys.tube(id));
+    await this.bump();
+    return tube;
+  }
+
+  /** The room's tubes, oldest first (the numbering `list` and `close <n>` use). */
+  async of(room: RoomKey): Promise<Tube[]> {
+    const ids = await this.store.smembers(keys.roomTubes(room));
+    const tubes = (await Promise.all(ids.map((id) => this.get(id as TubeId)))).filter((t): t is Tube => t !== null);
+    return tubes.sort((x, y) => x.createdAt - y.createdAt || (x.id < y.id ? -1 : 1));
+  }
+
+  /** Every tube of the room's component (for the map and portal). */
+  async edges(room: RoomKey): Promise<Tube[]> {
+    const rooms = await this.component(room);
+    const seen = new Map<TubeId, Tube>();
+    for (const r of rooms) for (const t of await this.of(r)) seen.set(t.id, t);
+    return [...seen.values()];
+  }
+
+  /** All rooms connected to `room`, itself included (first). */
+  async component(room: RoomKey): Promise<RoomKey[]> {
+    const version = (await this.store.get(keys.topology())) ?? '0';
+    if (version !== this.cacheVersion) {
+      this.cache.clear();
+      this.cacheVersion = version;
+    }
+    const hit = this.cache.get(room);
+    if (hit) return hit;
+    const seen = new Set<RoomKey>([room]);
+    let frontier: RoomKey[] = [room];
+    while (frontier.length > 0) {
+      const next: RoomKey[] = [];
+      const lists = await Promise.all(frontier.map((r) => this.of(r)));
+      for (const [i, tubes] of lists.entries()) {
+        const from = frontier[i] as RoomKey;
+        for (const t of tubes) {
+          const other = t.a === from ? t.b : t.a;
+          if (!seen.has(other)) {
+            seen.add(other);
+            next.push(other);
+          }
+        }
+      }
+      frontier = next;
+    }
+    const rooms = [...seen];
+    if (this.cache.size >= this.maxCached) this.cache.clear();
+    for (const r of rooms) this.cache.set(r, rooms[0] === r ? rooms : [r, ...rooms.filter((x) => x !== r)]);
+    return rooms;
+  }
+}

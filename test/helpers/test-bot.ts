@@ -1,0 +1,138 @@
+/**
+ * The core's test platform: an in-memory bot with declared capabilities. Tests make people
+ * talk with `says`/`edits`/`deletes` and read each room's visible history with `room()`.
+ */
+import type { Bot, BotContext, DeletingBot, EditingBot, NamingBot } from '../../src/bot.js';
+import { rateLimited } from '../../src/errors.js';
+import type { Capabilities, OutboundDelete, OutboundEdit, OutboundPost, RemoteMessageId, RoomRef, StoredFile } from '../../src/model.js';
+import { toPlain } from '../../src/markup.js';
+
+export interface Shown {
+  readonly id: RemoteMessageId;
+  /** who the platform shows as author: the bot, or the impersonated name */
+  readonly as: string;
+  text: string;
+  readonly files: readonly StoredFile[];
+  readonly replyTo?: RemoteMessageId;
+  deleted?: boolean;
+}
+
+const DEFAULT_CAPS: Capabilities = { maxTextLength: 1000, maxFileBytes: 1024 * 1024, impersonate: false, replies: true };
+
+export class TestBot implements Bot, EditingBot, DeletingBot, NamingBot {
+  readonly capabilities: Capabilities;
+  ctx: BotContext | undefined;
+  private readonly rooms = new Map<string, Shown[]>();
+  private next = 1;
+  private eventSeq = 1;
+  /** Fail the next n sends with a 429 asking to wait `retryAfterMs`. */
+  failures: Array<{ retryAfterMs: number } | Error> = [];
+  readonly sendLog: OutboundPost[] = [];
+
+  constructor(
+    readonly platform: string,
+    caps: Partial<Capabilities> = {},
+  ) {
+    this.capabilities = { ...DEFAULT_CAPS, ...caps };
+  }
+
+  async start(ctx: BotContext): Promise<void> {
+    this.ctx = ctx;
+  }
+
+  async stop(): Promise<void> {
+    this.ctx = undefined;
+  }
+
+  ref(channel: string): RoomRef {
+    return { platform: this.platform, channel };
+  }
+
+  /** What people in `channel` see, oldest first, deleted messages left out. */
+  room(channel: string): Shown[] {
+    return (this.rooms.get(channel) ?? []).filter((m) => !m.deleted);
+  }
+
+  /** Plain lines `as: text` of what people in `channel` see. */
+  lines(channel: string): string[] {
+    return this.room(channel).map((m) => `${m.as}: ${toPlain(m.text)}`);
+  }
+
+  private add(channel: string, m: Omit<Shown, 'id'>): RemoteMessageId {
+    const id = `${this.platform}-${this.next++}` as RemoteMessageId;
+    const list = this.rooms.get(channel) ?? [];
+    list.push({ ...m, id });
+    this.rooms.set(channel, list);
+    return id;
+  }
+
+  private find(channel: string, id: string): Shown {
+    const m = this.rooms.get(channel)?.find((x) => x.id === id);
+    if (!m) throw new Error(`no message ${id} in ${channel}`);
+    return m;
+  }
+
+  /** A person posts in `channel`; resolves when the bridge accepted it. Returns the message id. */
+  async says(channel: string, who: string, text: string, opts: { replyTo?: RemoteMessageId; eventId?: string; files?: Array<{ name: string; mime: string; data: Uint8Array }> } = {}): Promise<RemoteMessageId> {
+    const id = this.add(channel, { as: who, text, files: [], ...(opts.replyTo ? { replyTo: opts.replyTo } : {}) });
+    await this.ingest({
+      kind: 'post',
+      room: this.ref(channel),
+      eventId: opts.eventId ?? `e${this.eventSeq++}`,
+      id,
+      author: { id: who.toLowerCase(), name: who },
+      text,
+      ...(opts.files ? { attachments: opts.files } : {}),
+      ...(opts.replyTo ? { replyTo: opts.replyTo } : {}),
+    });
+    return id;
+  }
+
+  async edits(channel: string, id: RemoteMessageId, text: string): Promise<void> {
+    const m = this.find(channel, id);
+    m.text = text;
+    await this.ingest({ kind: 'edit', room: this.ref(channel), eventId: `e${this.eventSeq++}`, id, author: { id: m.as.toLowerCase(), name: m.as }, text });
+  }
+
+  async deletes(channel: string, id: RemoteMessageId): Promise<void> {
+    this.find(channel, id).deleted = true;
+    await this.ingest({ kind: 'delete', room: this.ref(channel), eventId: `e${this.eventSeq++}`, id });
+  }
+
+  /** Deliver a raw event (redeliveries, crafted events). */
+  async ingest(ev: Parameters<BotContext['ingest']>[0]): Promise<void> {
+    if (!this.ctx) throw new Error(`${this.platform} bot is not started`);
+    await this.ctx.ingest(ev);
+  }
+
+  private fail(): void {
+    const f = this.failures.shift();
+    if (f instanceof Error) throw f;
+    if (f) throw rateLimited('slow down', f.retryAfterMs);
+  }
+
+  async send(post: OutboundPost): Promise<RemoteMessageId[]> {
+    this.fail();
+    this.sendLog.push(post);
+    const as = this.capabilities.impersonate ? post.author.name : 'bridge-bot';
+    return [this.add(post.room.channel, { as, text: post.text, files: post.attachments, ...(post.replyTo ? { replyTo: post.replyTo } : {}) })];
+  }
+
+  async say(room: RoomRef, text: string): Promise<RemoteMessageId[]> {
+    return [this.add(room.channel, { as: 'bridge-bot', text, files: [] })];
+  }
+
+  async edit(e: OutboundEdit): Promise<void> {
+    this.fail();
+    this.find(e.room.channel, e.id).text = e.text;
+  }
+
+  async delete(d: OutboundDelete): Promise<void> {
+    this.fail();
+    this.find(d.room.channel, d.id).deleted = true;
+  }
+
+  async roomName(room: RoomRef): Promise<string> {
+    return `#${room.channel}`;
+  }
+}
