@@ -105,8 +105,24 @@ export class GroupMeClient {
     return url;
   }
 
-  /** Download a file GroupMe hosts (images on i.groupme.com are public: no token is sent). */
+  /** Is this URL on GroupMe's own hosts (or the configured API / image service)? */
+  isGroupMeHosted(url: string): boolean {
+    try {
+      const u = new URL(url);
+      const own = [this.api, this.image].map((b) => new URL(b).origin);
+      if (own.includes(u.origin)) return true;
+      return u.protocol === 'https:' && (u.hostname === 'groupme.com' || u.hostname.endsWith('.groupme.com'));
+    } catch {
+      return false;
+    }
+  }
+
+  /**
+   * Download a file GroupMe hosts (images on i.groupme.com are public: no token is sent). Other
+   * hosts are refused, so a forged callback cannot make the bridge fetch arbitrary URLs.
+   */
   async download(url: string, maxBytes: number): Promise<Uint8Array> {
+    if (!this.isGroupMeHosted(url)) throw new DeliveryError('rejected', 'GroupMe download attachment: not a GroupMe URL');
     const res = await this.call(url, 'download attachment', { method: 'GET' });
     const length = Number(res.headers.get('content-length') ?? '0');
     if (length > maxBytes) {

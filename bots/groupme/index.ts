@@ -84,7 +84,7 @@ export function createGroupMeBot(config: GroupMeConfig): GroupMeBot {
   const onCallback = async (req: FastifyRequest<{ Params: { path: string } }>, reply: FastifyReply) => {
     const r = run;
     if (!r || r.stopped) return reply.code(503).send({ error: 'stopping' });
-    const bot = r.registry.forPath(req.params.path);
+    const bot = r.registry.forPath(req.params.path) ?? (await r.registry.loadPath(req.params.path));
     if (!bot) return reply.code(404).send({ error: 'not found' });
     const msg = parseCallback(req.body);
     if (!msg || msg.group_id !== bot.groupId) return reply.code(400).send({ error: 'not a message of this group' });

@@ -33,6 +33,8 @@ export interface RegistryOptions {
 }
 
 const stateKey = (groupId: string): string => `bot:${groupId}`;
+/** The same bot by its callback path, so another bridge process sharing the state knows it too. */
+const pathKey = (path: string): string => `path:${path}`;
 
 /** A new callback path: 192 random bits, URL-safe. */
 export const newPath = (): string => randomBytes(24).toString('base64url');
@@ -50,6 +52,24 @@ export class BotRegistry {
 
   forPath(path: string): GroupBot | undefined {
     return this.byPath.get(path);
+  }
+
+  /**
+   * A callback path this process has not seen: another process may have made that bot since our
+   * last sync (they share the state). `undefined` for a path no process made.
+   */
+  async loadPath(path: string): Promise<GroupBot | undefined> {
+    const known = this.byPath.get(path);
+    if (known) return known;
+    const raw = await this.opts.state.get(pathKey(path));
+    if (!raw) return undefined;
+    const saved = parseSaved(raw);
+    const groupId = parseGroupId(raw);
+    if (!saved || !groupId || saved.path !== path) return undefined;
+    const bot: GroupBot = { groupId, groupName: groupId, botId: saved.botId, path };
+    if (!this.byGroup.has(groupId)) this.byGroup.set(groupId, bot);
+    this.byPath.set(path, bot);
+    return bot;
   }
 
   groups(): GroupBot[] {
@@ -102,6 +122,7 @@ export class BotRegistry {
       if (!next.has(gone)) {
         log.info({ group: gone }, 'groupme: the account is no longer in this group');
         await this.opts.state.del(stateKey(gone));
+        await this.opts.state.del(pathKey(this.byGroup.get(gone)?.path ?? ''));
       }
     }
     this.byGroup = next;
@@ -122,6 +143,7 @@ export class BotRegistry {
         if (extra.bot_id === keep.bot_id) continue;
         log.warn({ group: groupId }, 'groupme: destroying a duplicate bridge bot in a group');
         await client.destroyBot(extra.bot_id).catch((err: unknown) => log.warn({ err }, 'groupme: destroy failed'));
+        await state.del(pathKey((extra.callback_url ?? '').slice(prefix.length)));
       }
     } else {
       const path = newPath();
@@ -138,9 +160,22 @@ export class BotRegistry {
       bot = { groupId, groupName, botId: created.bot_id, path };
     }
     if (!saved || saved.botId !== bot.botId || saved.path !== bot.path) {
-      await state.set(stateKey(groupId), JSON.stringify({ bot_id: bot.botId, path: bot.path }));
+      const record = JSON.stringify({ bot_id: bot.botId, path: bot.path, group_id: groupId });
+      await state.set(pathKey(bot.path), record);
+      await state.set(stateKey(groupId), record);
+      if (saved && saved.path !== bot.path) await state.del(pathKey(saved.path));
     }
     return bot;
+  }
+}
+
+function parseGroupId(raw: string): string | undefined {
+  try {
+    const v: unknown = JSON.parse(raw);
+    const id = typeof v === 'object' && v !== null ? (v as { group_id?: unknown }).group_id : undefined;
+    return typeof id === 'string' ? id : undefined;
+  } catch {
+    return undefined;
   }
 }
 

@@ -22,7 +22,9 @@ export interface Style {
 export const plainStyle = (): Style => ({ bold: false, italic: false, strike: false, mono: false });
 
 const TOGGLES: Record<string, keyof Style> = { [B]: 'bold', [I]: 'italic', [S]: 'strike', [M]: 'mono' };
+// eslint-disable-next-line no-control-regex -- IRC formatting codes are control characters
 const COLOR = /^\x03(?:\d{1,2}(?:,\d{1,2})?)?/;
+// eslint-disable-next-line no-control-regex -- IRC formatting codes are control characters
 const HEX = /^\x04(?:[0-9a-fA-F]{6}(?:,[0-9a-fA-F]{6})?)?/;
 
 /**
@@ -107,6 +109,7 @@ function runToCanonical(text: string, style: Style, nextChar: string): string {
 
 /** Control characters user text must not carry into IRC (CTCP \x01, formatting, CR, NUL). */
 export function stripControls(s: string): string {
+  // eslint-disable-next-line no-control-regex -- removing control characters is the point
   return s.replace(/[\x00-\x09\x0b-\x1f\x7f]/g, '');
 }
 

@@ -12,6 +12,7 @@ export function renderForIrc(text: string, authorName: string | undefined, files
   return [out, ...links].filter((s) => s.trim()).join('\n');
 }
 
+// eslint-disable-next-line no-control-regex -- control characters are what must not get through
 const CHANNEL = /^[#&+!][^\s,\x00-\x1f\x7f]{1,199}$/;
 
 /** The channel to post to; refuses anything that could smuggle a second IRC command. */

@@ -117,7 +117,7 @@ export function normalizeCommand(content: Record<string, unknown>, deps: Pick<In
   const names = [deps.userId, ...deps.botNames].filter(Boolean).map(escapeRe).join('|');
   const lead = new RegExp(`^(@?)(?:${names})([:,]?)(?:\\s+|$)([\\s\\S]*)$`, 'i').exec(body);
   if (!lead) return undefined;
-  const addressed = ids.includes(deps.userId) || pill || lead[1] === '@' || lead[2] !== '';
+  const addressed = ids.includes(deps.userId) || pill || body.startsWith('@') || lead[2] !== '';
   if (!addressed) return undefined;
   const args = (lead[3] ?? '').trim();
   return `-${word}${args ? ` ${args}` : ''}`;

@@ -71,12 +71,14 @@ export class Directory {
     return this.channels.get(id, async () => {
       const res = await this.client.conversations.info({ channel: id });
       const c = res.channel;
+      // An IM's other user: sent by Slack, missing from the response type.
+      const user: unknown = c && 'user' in c ? (c as { user?: unknown }).user : undefined;
       return {
         id,
         isIm: c?.is_im === true,
         isMpim: c?.is_mpim === true,
         ...(c?.name ? { name: c.name } : {}),
-        ...(c?.user ? { user: c.user } : {}),
+        ...(typeof user === 'string' ? { user } : {}),
       };
     });
   }

@@ -65,7 +65,7 @@ async function prepareUpload(deps: OutboundDeps, file: StoredFile, bytes: Uint8A
   const put = await (deps.fetch ?? fetch)(res.upload_url, {
     method: 'POST',
     headers: { 'content-type': 'application/octet-stream' },
-    body: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength),
+    body: new Blob([new Uint8Array(bytes)]),
   });
   await put.arrayBuffer().catch(() => undefined);
   // The upload URL is signed: never put it in a message.

@@ -19,7 +19,7 @@ const EMOJI_ITEMTYPE = 'http://schema.skype.com/emoji';
 const BLOCKS = new Set(['p', 'div', 'ul', 'ol', 'table', 'tr', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'hr', 'section', 'article']);
 const SAFE_URL = /^(https?:|mailto:)/i;
 /** Marks a block boundary while converting; adjacent boundaries collapse into one line break. */
-const BLOCK = '\u0001';
+const BLOCK = '\uE000';
 
 function dropper(opts: InboundFormatOptions): (name: string) => boolean {
   const names = new Set((opts.dropMentions ?? []).map((n) => n.trim().toLowerCase()));
@@ -128,7 +128,7 @@ function convertElement(el: HtmlElement, drop: (name: string) => boolean, list: 
 function tidy(s: string): string {
   const out: string[] = [];
   let fenced = false;
-  for (const raw of s.replace(/\u0001(?:[ \t\r\n]*\u0001)*/g, '\n').split('\n')) {
+  for (const raw of s.replace(/\uE000(?:[ \t\r\n]*\uE000)*/g, '\n').split('\n')) {
     if (raw.startsWith('```')) {
       fenced = !fenced;
       out.push(raw.trimEnd());
@@ -148,7 +148,7 @@ function insideFence(all: string, at: number): boolean {
 
 /** Teams HTML (message `text/html` attachment or `textFormat: 'xml'` text) → canonical markup. */
 export function teamsHtmlToCanonical(html: string, opts: InboundFormatOptions = {}): string {
-  return tidy(convertNodes(parseHtml(html.replace(/\u0001/g, '')), dropper(opts)));
+  return tidy(convertNodes(parseHtml(html.replace(/\uE000/g, '')), dropper(opts)));
 }
 
 /** Teams plain `text` (which still carries `<at>Name</at>` mention tags) → canonical markup. */

@@ -103,6 +103,17 @@ describe('GroupMe group discovery', () => {
     expect(fake.calls.filter((c) => c.route === 'groups').length).toBe(listed);
   });
 
+  it('hears a group whose bot another bridge process made, through the shared state', async () => {
+    const b = await start();
+    fake.addGroup('g9', 'Set up by the other process');
+    // Process A shares B's state and PUBLIC_URL (a load balancer in front of both).
+    await start({ ctx: (ctx) => ({ ...ctx, state: b.harness.ctx.state, publicUrl: b.publicUrl }) });
+    expect(fake.botsIn('g9')).toHaveLength(1);
+    expect(creates()).toBe(4);
+    await fake.userPosts('g9', { user: alice, text: 'via B' });
+    await b.harness.waitFor((e) => e.kind === 'post' && e.text === 'via B');
+  });
+
   it('sets up a group the account just joined when a message is sent there', async () => {
     const b = await start();
     fake.addGroup('g5', 'Joined just now');

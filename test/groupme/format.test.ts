@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { retryAfterMs } from '../../bots/groupme/client.js';
+import { GroupMeClient, retryAfterMs } from '../../bots/groupme/client.js';
 import { groupmeConfigFromEnv } from '../../bots/groupme/config.js';
 import { commandFromMention, fromCanonical, imageMeta, toCanonical, type Mention } from '../../bots/groupme/format.js';
 import { parseCallback } from '../../bots/groupme/types.js';
@@ -59,6 +59,23 @@ describe('GroupMe image URLs', () => {
   ];
   it.each(cases)('%s → %s %s', (url, name, mime) => {
     expect(imageMeta(url)).toEqual({ name, mime });
+  });
+});
+
+describe('GroupMe-hosted downloads', () => {
+  const client = new GroupMeClient({ apiUrl: 'https://api.groupme.com/v3', imageUrl: 'http://127.0.0.1:5/image', token: 't' });
+  it.each([
+    ['https://i.groupme.com/1x1.png.a', true],
+    ['https://v.groupme.com/1/2.mp4', true],
+    ['http://127.0.0.1:5/i/1x1.png.a', true],
+    ['http://i.groupme.com/1x1.png.a', false],
+    ['https://evilgroupme.com/x', false],
+    ['https://i.groupme.com.evil.example/x', false],
+    ['http://127.0.0.1:6/i/x', false],
+    ['file:///etc/passwd', false],
+    ['nonsense', false],
+  ] as const)('%s → %s', (url, want) => {
+    expect(client.isGroupMeHosted(url)).toBe(want);
   });
 });
 

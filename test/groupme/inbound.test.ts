@@ -53,6 +53,16 @@ describe('GroupMe inbound', () => {
     expect(await a?.fetch?.()).toEqual(bytes);
   });
 
+  it('downloads only from GroupMe hosts', async () => {
+    bridge = await startBridge(fake);
+    const { message } = await fake.userPosts('g1', {
+      user: bob,
+      attachments: [{ type: 'image', url: 'http://127.0.0.1:1/1x1.png.internal' }],
+    });
+    const e = (await bridge.harness.waitFor((x) => x.id === message.id)) as InboundPost;
+    await expect(e.attachments?.[0]?.fetch?.()).rejects.toMatchObject({ code: 'rejected' });
+  });
+
   it('keeps replies as replyTo and mentions as @name text', async () => {
     bridge = await startBridge(fake);
     const { message: first } = await fake.userPosts('g1', { user: alice, text: 'lunch?' });

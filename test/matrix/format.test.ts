@@ -21,7 +21,7 @@ describe('matrix HTML → canonical', () => {
     ['lists', '<ul><li>a</li><li>b</li></ul>', '- a\n- b'],
     ['ordered list', '<ol start="3"><li>a</li><li>b</li></ol>', '3. a\n4. b'],
     ['heading', '<h1>Title</h1>text', '**Title**\ntext'],
-    ['entities', 'a &amp; b &lt;c&gt; &#39;d&#39; &#x263A;', 'a & b <c> \'d\' ☺'],
+    ['entities', 'a &amp; b &lt;c&gt; &#39;d&#39; &#x263A;', 'a & b <c\\> \'d\' ☺'],
     ['text marks are escaped', '2*3*4 and [x](y) _z_', '2\\*3\\*4 and \\[x\\]\\(y\\) \\_z\\_'],
     ['reply fallback dropped', '<mx-reply><blockquote>In reply to <a href="https://matrix.to/#/@a:b">@a:b</a><br>old</blockquote></mx-reply>new', 'new'],
     ['unknown tags keep their text', '<span data-mx-color="#f00">red</span> <font>f</font>', 'red f'],
@@ -45,7 +45,8 @@ describe('matrix plain body → canonical', () => {
 describe('canonical → matrix', () => {
   it.each([
     ['plain text has no formatted_body', 'hello there', { body: 'hello there' }],
-    ['html in user text is escaped', '<script>alert("x")</script> & co', { body: '<script>alert("x")</script> & co', formatted_body: '&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; co' }],
+    ['html-looking text stays plain text', '<script>alert("x")</script> & co', { body: '<script>alert("x")</script> & co' }],
+    ['html in formatted text is escaped', '**<img src=x onerror=alert(1)>** & co', { body: '<img src=x onerror=alert(1)> & co', formatted_body: '<strong>&lt;img src=x onerror=alert(1)&gt;</strong> &amp; co' }],
     ['bold/italic/strike', '**a** _b_ ~~c~~', { body: 'a b c', formatted_body: '<strong>a</strong> <em>b</em> <del>c</del>' }],
     ['code is escaped', '`<b>`', { body: '<b>', formatted_body: '<code>&lt;b&gt;</code>' }],
     ['pre with language', '```ts\nlet x = 1;\n```', { body: 'let x = 1;', formatted_body: '<pre><code class="language-ts">let x = 1;</code></pre>' }],
@@ -67,15 +68,23 @@ describe('canonical → matrix', () => {
 
 describe('matrix event size guard', () => {
   it('splits text whose event would pass the homeserver limit', () => {
-    const text = '漢字'.repeat(8000); // 16000 chars, 48000 bytes in body and again in formatted? no: plain
-    const quoted = '"'.repeat(16000); // escapes to &quot; in HTML? plain text has no formatted_body
-    for (const t of [text, quoted, `**${'<'.repeat(15000)}**`]) {
-      const parts = textContents(t, 'm.text');
+    const cases: [string, string][] = [
+      [`**${'漢'.repeat(15000)}**`, '漢'],
+      ['\u0001'.repeat(16000), '\u0001'],
+      [`**${'<'.repeat(15000)}**`, '<'],
+    ];
+    for (const [text, ch] of cases) {
+      const parts = textContents(text, 'm.text');
+      expect(parts.length).toBeGreaterThan(1);
       for (const c of parts) expect(Buffer.byteLength(JSON.stringify(c))).toBeLessThanOrEqual(MAX_CONTENT_BYTES);
-      expect(parts.map((c) => c.body).join('').replace(/\s/g, '')).toBe(
-        canonicalToMatrix(t).body.replace(/\s/g, ''),
-      );
+      const count = (s: string): number => s.split(ch).length - 1;
+      expect(parts.reduce((n, c) => n + count(c.body), 0)).toBe(count(text));
     }
+  });
+
+  it('keeps ordinary text in one event', () => {
+    expect(textContents('x'.repeat(16000), 'm.text')).toHaveLength(1);
+    expect(textContents('   ', 'm.text')).toHaveLength(0);
   });
 });
 

@@ -184,7 +184,7 @@ export class FakeGateway {
       session_id: s.id,
       resume_gateway_url: this.opts.url(),
       shard: [0, 1],
-      application: { id: this.opts.applicationId, flags: 0 },
+      application: { id: this.opts.applicationId, flags: NO_FLAGS, flags_new: '0' },
     };
   }
 
@@ -237,7 +237,7 @@ export class FakeGateway {
         joined_at: m.joined_at,
         deaf: false,
         mute: false,
-        flags: 0,
+        flags: NO_FLAGS,
       })),
       channels: all.filter(isGuildText),
       threads: all.filter(isThread),
@@ -248,6 +248,9 @@ export class FakeGateway {
     };
   }
 }
+
+/** Bit-flag fields with no flag set (a plain number, which numeric flag enums accept). */
+const NO_FLAGS: number = 0;
 
 type GuildText = APIChannel & { type: ChannelType.GuildText };
 type Thread = APIChannel & { type: ChannelType.PublicThread };

@@ -5,7 +5,6 @@
 import {
   ChannelType,
   MessageType,
-  RoleFlags,
   type APIAllowedMentions,
   type APIAttachment,
   type APIChannel,
@@ -231,6 +230,9 @@ export class World {
   }
 }
 
+/** Bit-flag fields with no flag set (a plain number, which numeric flag enums accept). */
+const NO_FLAGS: number = 0;
+
 function role(id: string, name: string): APIRole {
   return {
     id,
@@ -242,7 +244,7 @@ function role(id: string, name: string): APIRole {
     permissions: '0',
     managed: false,
     mentionable: true,
-    flags: RoleFlags.InPrompt & 0,
+    flags: NO_FLAGS,
   };
 }
 

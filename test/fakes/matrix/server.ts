@@ -102,6 +102,10 @@ export class FakeMatrix {
     this.failures.push({ route, failure });
   }
 
+  get failuresLeft(): number {
+    return this.failures.length;
+  }
+
   /** Events the bot put in a room (messages and redactions), oldest first. */
   botEvents(roomId: string): FakeEvent[] {
     return (this.world.rooms.get(roomId)?.timeline ?? []).filter((e) => e.sender === this.botUserId && e.type !== 'm.room.member');

@@ -1,0 +1,100 @@
+/**
+ * Microsoft Teams bot (Bot Framework, botbuilder 4 CloudAdapter).
+ *
+ * Inbound: Teams POSTs activities to `POST /api/messages`; the SDK authenticates them (JWT signed
+ * by Bot Framework, checked against its OpenID keys) when an app id is set. Outbound: every copy
+ * is a proactive message through the room's stored conversation reference.
+ */
+import type { CloudAdapter, TurnContext } from 'botbuilder';
+import type { BotContext, DeletingBot, EditingBot } from '../../src/bot.js';
+import type { Capabilities, OutboundDelete, OutboundEdit, OutboundPost, RemoteMessageId, RoomRef } from '../../src/model.js';
+import { checkTeamsConfig, type TeamsConfig } from './config.js';
+import { toInbound } from './inbound.js';
+import { deleteMessage, editMessage, postMessage, type OutboundDeps } from './outbound.js';
+import { BoundedMap, ConversationRefs, PLATFORM, splitConversationId } from './rooms.js';
+import { createAdapter, registerEndpoint, tokenSource } from './transport.js';
+
+export { teamsConfigFromEnv, TeamsConfigError, type TeamsConfig } from './config.js';
+
+export const teamsCapabilities: Capabilities = {
+  // Teams takes ~28 KB per activity; the bot also splits by rendered byte size (outbound.ts).
+  maxTextLength: 28_000,
+  // Files are posted as links to the bridge's copy: bots cannot upload into channels/group chats.
+  maxFileBytes: 0,
+  impersonate: false,
+  // Channel copies reply in the thread (replyToId); chats show replies as plain messages.
+  replies: true,
+};
+
+export type TeamsBot = EditingBot & DeletingBot;
+
+export function createTeamsBot(config: TeamsConfig): TeamsBot {
+  let ctx: BotContext | undefined;
+  let adapter: CloudAdapter | undefined;
+  let refs: ConversationRefs | undefined;
+  let running = false;
+  const roots = new BoundedMap<string>(20_000);
+  const own = new BoundedMap<true>(20_000);
+
+  const deps = (): OutboundDeps => {
+    if (!adapter || !refs || !running) throw new Error('teams bot is not started');
+    return { adapter, appId: config.appId, refs, roots, own };
+  };
+
+  const onTurn = async (context: TurnContext): Promise<void> => {
+    if (!ctx || !refs || !adapter) return;
+    const activity = context.activity;
+    try {
+      const room = await refs.remember(activity);
+      if (!room) return;
+      const { root } = splitConversationId(activity.conversation.id);
+      if (root && activity.id && root !== activity.id) roots.set(activity.id, root);
+      const event = toInbound(activity, {
+        room,
+        appId: config.appId,
+        commandWord: ctx.commandWord,
+        isOwn: (id) => own.has(id),
+        token: tokenSource(adapter, context),
+      });
+      if (event) await ctx.ingest(event);
+    } catch (err) {
+      ctx.log.error({ err, activityType: activity.type }, 'teams: inbound activity failed');
+      throw err;
+    }
+  };
+
+  const bot = {
+    platform: PLATFORM,
+    capabilities: teamsCapabilities,
+
+    async start(context: BotContext): Promise<void> {
+      for (const warning of checkTeamsConfig(config)) context.log.warn(warning);
+      ctx = context;
+      refs = new ConversationRefs(context.state);
+      adapter = createAdapter(config);
+      registerEndpoint(context.http, config.endpointPath ?? '/api/messages', adapter, onTurn, () => running);
+      running = true;
+    },
+
+    async stop(): Promise<void> {
+      running = false;
+    },
+
+    async send(post: OutboundPost): Promise<RemoteMessageId[]> {
+      return postMessage(deps(), post.room, post.text, post.attachments, post.replyTo);
+    },
+
+    async say(room: RoomRef, text: string, replyTo?: RemoteMessageId): Promise<RemoteMessageId[]> {
+      return postMessage(deps(), room, text, [], replyTo);
+    },
+
+    async edit(edit: OutboundEdit): Promise<void> {
+      await editMessage(deps(), edit.room, edit.id, edit.text);
+    },
+
+    async delete(del: OutboundDelete): Promise<void> {
+      await deleteMessage(deps(), del.room, del.id);
+    },
+  } satisfies TeamsBot;
+  return bot;
+}

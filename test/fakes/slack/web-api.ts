@@ -1,0 +1,255 @@
+/**
+ * The fake's Web API: `POST /api/<method>` (form-urlencoded or JSON, token as Bearer header or
+ * `token` param), answered as Slack does: HTTP 200 with `{ok: true, …}` or `{ok: false, error}`,
+ * 429 with Retry-After when rate limited. Replies are typed with @slack/web-api's response types.
+ */
+import type {
+  AppsConnectionsOpenResponse,
+  AuthTestResponse,
+  ChatDeleteResponse,
+  ChatPostMessageResponse,
+  ChatUpdateResponse,
+  ConversationsHistoryResponse,
+  ConversationsInfoResponse,
+  ConversationsRepliesResponse,
+  FilesCompleteUploadExternalResponse,
+  FilesGetUploadURLExternalResponse,
+  UsersInfoResponse,
+} from '@slack/web-api';
+import type { FastifyInstance } from 'fastify';
+import type { SlackState, StoredMessage } from './state.js';
+
+/** Slack's hard limit on message text. */
+export const MAX_TEXT = 40_000;
+
+export interface WebApiOptions {
+  readonly state: SlackState;
+  readonly botToken: string;
+  readonly appToken: string;
+  readonly baseUrl: () => string;
+  /** Put the new message's ts in files.completeUploadExternal's reply (Slack often does not). */
+  readonly sharesInComplete: () => boolean;
+  /** Issue a single-use Socket Mode ticket. */
+  readonly newTicket: () => string;
+}
+
+type Params = Record<string, string>;
+type Reply = { ok: boolean; error?: string } & Record<string, unknown>;
+class ApiError extends Error {}
+const fail = (error: string): never => {
+  throw new ApiError(error);
+};
+const need = (p: Params, key: string): string => p[key] || fail('invalid_arguments');
+const bool = (v: string | undefined): boolean | undefined => (v === undefined ? undefined : v === 'true' || v === '1');
+
+function flatten(body: unknown): Params {
+  const out: Params = {};
+  if (typeof body !== 'object' || body === null) return out;
+  for (const [k, v] of Object.entries(body)) {
+    if (v === undefined || v === null) continue;
+    out[k] = typeof v === 'string' ? v : typeof v === 'object' ? JSON.stringify(v) : String(v);
+  }
+  return out;
+}
+
+export function registerWebApi(http: FastifyInstance, o: WebApiOptions): void {
+  const s = o.state;
+  const channel = (id: string | undefined): string => {
+    if (!id || !s.channels.has(id)) fail('channel_not_found');
+    return id as string;
+  };
+  const ownMessage = (ch: string, ts: string, denied: string): StoredMessage => {
+    const m = s.findMessage(ch, ts) ?? fail('message_not_found');
+    if (m.bot_id !== s.bot.botId && m.user !== s.bot.userId) fail(denied);
+    return m;
+  };
+  const text = (p: Params): string => {
+    const t = p.text ?? '';
+    if (!t.trim() && !p.blocks && !p.attachments) fail('no_text');
+    if (t.length > MAX_TEXT) fail('msg_too_long');
+    return t;
+  };
+
+  const methods: Record<string, (p: Params) => Reply> = {
+    'auth.test': () =>
+      ({
+        ok: true,
+        url: `https://${s.team.domain}.slack.com/`,
+        team: s.team.name,
+        user: s.bot.name,
+        team_id: s.team.id,
+        user_id: s.bot.userId,
+        bot_id: s.bot.botId,
+        is_enterprise_install: false,
+      }) satisfies AuthTestResponse,
+    'users.info': (p) => {
+      const u = s.users.get(need(p, 'user')) ?? fail('user_not_found');
+      return {
+        ok: true,
+        user: {
+          id: u.id,
+          name: u.name,
+          real_name: u.realName ?? u.name,
+          profile: {
+            display_name: u.displayName ?? '',
+            real_name: u.realName ?? u.name,
+            ...(u.avatarUrl ? { image_72: u.avatarUrl, image_192: u.avatarUrl } : {}),
+          },
+        },
+      } satisfies UsersInfoResponse;
+    },
+    'conversations.info': (p) => {
+      const c = s.channels.get(channel(p.channel)) ?? fail('channel_not_found');
+      const info: NonNullable<ConversationsInfoResponse['channel']> = {
+        id: c.id,
+        is_channel: c.kind === 'channel',
+        is_group: c.kind === 'group',
+        is_private: c.kind !== 'channel',
+        is_im: c.kind === 'im',
+        is_mpim: c.kind === 'mpim',
+        ...(c.name ? { name: c.name } : {}),
+      };
+      return { ok: true, channel: { ...info, ...(c.user ? { user: c.user } : {}) } } satisfies ConversationsInfoResponse;
+    },
+    'chat.postMessage': (p) => {
+      const ch = channel(p.channel);
+      const t = text(p);
+      const ts = s.nextTs();
+      const m: StoredMessage = {
+        type: 'message',
+        ts,
+        text: t,
+        bot_id: s.bot.botId,
+        ...(p.username || p.icon_url ? { subtype: 'bot_message' } : { user: s.bot.userId }),
+        ...(p.username ? { username: p.username } : {}),
+        ...(p.icon_url ? { icons: { image_48: p.icon_url } } : {}),
+        ...(p.thread_ts ? { thread_ts: p.thread_ts } : {}),
+      };
+      s.history(ch).push(m);
+      const linkNames = bool(p.link_names);
+      const unfurlLinks = bool(p.unfurl_links);
+      s.posts.push({
+        channel: ch,
+        ts,
+        text: t,
+        ...(p.username ? { username: p.username } : {}),
+        ...(p.icon_url ? { icon_url: p.icon_url } : {}),
+        ...(p.thread_ts ? { thread_ts: p.thread_ts } : {}),
+        ...(linkNames !== undefined ? { link_names: linkNames } : {}),
+        ...(unfurlLinks !== undefined ? { unfurl_links: unfurlLinks } : {}),
+      });
+      return { ok: true, channel: ch, ts, message: { ...m, type: 'message' } } satisfies ChatPostMessageResponse;
+    },
+    'chat.update': (p) => {
+      const ch = channel(p.channel);
+      const m = ownMessage(ch, need(p, 'ts'), 'cant_update_message');
+      m.text = text(p);
+      m.edited = { user: s.bot.userId, ts: s.nextTs() };
+      s.updates.push({ channel: ch, ts: m.ts, text: m.text });
+      return { ok: true, channel: ch, ts: m.ts, text: m.text } satisfies ChatUpdateResponse;
+    },
+    'chat.delete': (p) => {
+      const ch = channel(p.channel);
+      const m = ownMessage(ch, need(p, 'ts'), 'cant_delete_message');
+      s.history(ch).splice(s.history(ch).indexOf(m), 1);
+      s.deletes.push({ channel: ch, ts: m.ts });
+      return { ok: true, channel: ch, ts: m.ts } satisfies ChatDeleteResponse;
+    },
+    'conversations.history': (p) => {
+      const ch = channel(p.channel);
+      const limit = Number(p.limit ?? 100);
+      const top = s.history(ch).filter((m) => !m.thread_ts || m.thread_ts === m.ts);
+      return { ok: true, messages: top.slice(-limit).reverse(), has_more: false } satisfies ConversationsHistoryResponse;
+    },
+    'conversations.replies': (p) => {
+      const ch = channel(p.channel);
+      const ts = need(p, 'ts');
+      const thread = s.history(ch).filter((m) => m.ts === ts || m.thread_ts === ts);
+      if (thread.length === 0) fail('thread_not_found');
+      return { ok: true, messages: thread, has_more: false } satisfies ConversationsRepliesResponse;
+    },
+    'files.getUploadURLExternal': (p) => {
+      const filename = need(p, 'filename');
+      const length = Number(need(p, 'length'));
+      if (!Number.isInteger(length) || length <= 0) fail('invalid_arguments');
+      const id = s.nextId('F');
+      s.uploads.set(id, { id, filename, length });
+      return { ok: true, upload_url: `${o.baseUrl()}/upload/v1/${id}?sig=${id.toLowerCase()}`, file_id: id } satisfies FilesGetUploadURLExternalResponse;
+    },
+    'files.completeUploadExternal': (p) => {
+      const parsed: unknown = JSON.parse(need(p, 'files'));
+      if (!Array.isArray(parsed) || parsed.length === 0) fail('invalid_arguments');
+      const files = (parsed as { id?: unknown; title?: unknown }[]).map((f) => ({
+        id: typeof f.id === 'string' ? f.id : fail('invalid_arguments'),
+        ...(typeof f.title === 'string' ? { title: f.title } : {}),
+      }));
+      // Only files whose bytes arrived at the upload URL, in full, can be completed.
+      const uploads = files.map((f) => {
+        const u = s.uploads.get(f.id);
+        if (!u || u.completed || !u.bytes || u.bytes.length !== u.length) fail('file_not_found');
+        return u as NonNullable<typeof u>;
+      });
+      const ch = p.channel_id ? channel(p.channel_id) : undefined;
+      let ts: string | undefined;
+      if (ch) {
+        ts = s.nextTs();
+        s.history(ch).push({
+          type: 'message',
+          ts,
+          text: p.initial_comment ?? '',
+          user: s.bot.userId,
+          upload: true,
+          files: uploads.map((u, i) => ({ id: u.id, name: u.filename, title: files[i]?.title ?? u.filename, size: u.length })),
+          ...(p.thread_ts ? { thread_ts: p.thread_ts } : {}),
+        });
+      }
+      for (const u of uploads) u.completed = true;
+      s.completes.push({
+        files,
+        ...(ch ? { channel_id: ch } : {}),
+        ...(p.thread_ts ? { thread_ts: p.thread_ts } : {}),
+        ...(p.initial_comment !== undefined ? { initial_comment: p.initial_comment } : {}),
+        ...(ts ? { ts } : {}),
+      });
+      const shares = ch && ts && o.sharesInComplete() ? { public: { [ch]: [{ ts, channel_name: s.channels.get(ch)?.name ?? '' }] } } : undefined;
+      return {
+        ok: true,
+        files: uploads.map((u, i) => ({
+          id: u.id,
+          name: u.filename,
+          title: files[i]?.title ?? u.filename,
+          size: u.length,
+          ...(shares ? { shares } : {}),
+        })),
+      } satisfies FilesCompleteUploadExternalResponse;
+    },
+    'apps.connections.open': () =>
+      ({ ok: true, url: `${o.baseUrl().replace(/^http/, 'ws')}/link/?ticket=${o.newTicket()}&app_id=${s.bot.appId}` }) satisfies AppsConnectionsOpenResponse,
+  };
+
+  http.post('/api/:method', async (req, reply) => {
+    const { method } = req.params as { method: string };
+    const params = { ...flatten(req.query), ...flatten(req.body) };
+    const auth = req.headers.authorization;
+    const token = auth?.startsWith('Bearer ') ? auth.slice(7) : params.token;
+    delete params.token;
+    s.calls.push({ method, params });
+    const failure = s.takeFailure(method);
+    if (failure?.status === 429) {
+      return reply.code(429).header('retry-after', String(failure.retryAfter ?? 1)).send({ ok: false, error: 'ratelimited' });
+    }
+    if (failure?.status) return reply.code(failure.status).type('text/plain').send('upstream connect error');
+    if (failure?.error) return { ok: false, error: failure.error };
+    const handler = methods[method];
+    if (!handler) return reply.code(404).send({ ok: false, error: 'unknown_method' });
+    const wanted = method === 'apps.connections.open' ? o.appToken : o.botToken;
+    if (!token) return { ok: false, error: 'not_authed' };
+    if (token !== wanted) return { ok: false, error: token === o.appToken || token === o.botToken ? 'not_allowed_token_type' : 'invalid_auth' };
+    try {
+      return handler(params);
+    } catch (err) {
+      if (err instanceof ApiError) return { ok: false, error: err.message };
+      throw err;
+    }
+  });
+}
