@@ -9,7 +9,7 @@
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
-import type { Bot, BotContext } from '../../src/bot.js';
+import type { BotContext, NamingBot } from '../../src/bot.js';
 import { DeliveryError } from '../../src/errors.js';
 import type { Capabilities, Inbound } from '../../src/model.js';
 import { GroupMeClient } from './client.js';
@@ -23,7 +23,7 @@ import { parseCallback } from './types.js';
 export { groupmeConfigFromEnv, type GroupMeConfig } from './config.js';
 
 /** The GroupMe bot: the Bot contract plus a way to re-list groups now. */
-export interface GroupMeBot extends Bot {
+export interface GroupMeBot extends NamingBot {
   /** List the account's groups and set up bots for new ones (runs at start and periodically). */
   sync(): Promise<void>;
 }
@@ -159,6 +159,11 @@ export function createGroupMeBot(config: GroupMeConfig): GroupMeBot {
 
     async send(p) {
       return post(running().deps, { room: p.room, text: p.text, files: p.attachments, replyTo: p.replyTo });
+    },
+
+    async roomName(room) {
+      const groups = await client.listGroups();
+      return groups.find((g) => g.id === room.channel)?.name ?? room.channel;
     },
 
     async say(room, text, replyTo) {

@@ -50,7 +50,7 @@ export async function startTestBridge(opts: TestBridgeOptions): Promise<TestBrid
   const log = createLogger(config.logLevel);
   const bridge = buildBridge(config, log, opts.bots, { retry: { baseDelayMs: 10, maxDelayMs: 200, ...opts.retry }, leaseMs: opts.leaseMs ?? 1000 });
   await bridge.start();
-  const url = await bridge.http.listen({ port: 0, host: '127.0.0.1' });
+  const url = await bridge.http.listen({ port: config.port, host: '127.0.0.1' });
   const tb: TestBridge = {
     bridge,
     config,
