@@ -78,6 +78,7 @@ export class TelegramBot implements EditingBot, DeletingBot, NamingBot {
       leaseCheckMs: this.config.leaseCheckMs ?? 2000,
       ...(ctx.leaseHeld ? { leaseHeld: ctx.leaseHeld } : {}),
       mapError: (err) => toDeliveryError(err, 'getUpdates', this.redact),
+      redact: this.redact,
     });
     this.poller.start();
     ctx.log.info({ username: this.me.username }, 'telegram bot started (long polling)');
@@ -85,9 +86,9 @@ export class TelegramBot implements EditingBot, DeletingBot, NamingBot {
 
   async stop(): Promise<void> {
     this.running = false;
-    const poller = this.poller;
+    // The poller stays in place until it stopped: an update in hand still gets its offset stored.
+    await this.poller?.stop();
     this.poller = undefined;
-    await poller?.stop();
   }
 
   send(post: OutboundPost): Promise<RemoteMessageId[]> {

@@ -24,6 +24,8 @@ export interface PollerOptions {
   readonly leaseHeld?: () => boolean;
   /** Turns a client error into the error to log and to wait on (DeliveryError with retryAfterMs). */
   readonly mapError: (err: unknown) => unknown;
+  /** Removes the token from what is logged. */
+  readonly redact: (s: string) => string;
 }
 
 export class Poller {
@@ -59,7 +61,7 @@ export class Poller {
         const mapped = this.opts.mapError(err);
         failures++;
         const wait = retryAfterOf(mapped) ?? Math.min(this.opts.retryMs * 2 ** (failures - 1), 30_000);
-        log.warn({ err: String(mapped), waitMs: wait }, 'telegram polling failed; polling again');
+        log.warn({ err: this.opts.redact(String(mapped)), waitMs: wait }, 'telegram polling failed; polling again');
         await sleep(wait, this.abort.signal);
       }
     }

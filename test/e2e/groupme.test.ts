@@ -6,6 +6,7 @@ import { startTestBridge, type TestBridge } from '../helpers/bridge-harness.js';
 import { codeIn } from '../helpers/pairing.js';
 import { freePort } from '../helpers/redis-server.js';
 import { TestBot } from '../helpers/test-bot.js';
+import { waitFor } from './waitfor.js';
 
 const alice = { id: '101', name: 'Alice' };
 
@@ -48,11 +49,3 @@ describe('GroupMe ↔ another room through the bridge', () => {
     expect(web.lines('lobby').filter((l) => l.includes('see you'))).toEqual(['Bob: see you there']);
   });
 });
-
-async function waitFor(pred: () => boolean, timeoutMs = 10_000): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while (!pred()) {
-    if (Date.now() > until) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}

@@ -10,6 +10,7 @@ import type { AddressInfo } from 'node:net';
 import type { Message, MessageEntity, Update, User } from 'node-telegram-bot-api';
 import { messageMethods, REAL_LIMITS, type Limits, type Method } from './methods.js';
 import { ApiError, parseParams, readBody, type Params } from './params.js';
+import { WebhookSender, type Webhook } from './webhook.js';
 import { World, type SayOptions, type StoredMessage } from './world.js';
 
 export { REAL_LIMITS, type Limits } from './methods.js';
@@ -43,42 +44,41 @@ interface Waiter {
   readonly finish: (result: Update[] | ApiError) => void;
 }
 
-const SECRET_RE = /^[A-Za-z0-9_-]{1,256}$/;
-
 export class FakeTelegram {
   readonly token: string;
   readonly me: User;
   readonly world: World;
   readonly limits: Limits;
   readonly calls: ApiCall[] = [];
-  readonly webhookDeliveries: { update_id: number; status: number }[] = [];
-  webhook: { url: string; secret?: string } | undefined;
+  readonly hooks: WebhookSender;
   private server: Server | undefined;
   private base = '';
   private waiter: Waiter | undefined;
   private readonly failures = new Map<string, Failure[]>();
-  private readonly routes = new Map<string, string>();
   private readonly methods: Record<string, Method>;
-  private pumping = false;
   private closed = false;
-  private readonly retryMs: number;
 
   constructor(opts: FakeTelegramOptions = {}) {
     this.token = opts.token ?? '123456789:AAH-fake-telegram-token_0123456789ab';
     const id = Number(this.token.split(':')[0]);
     this.me = { id, is_bot: true, first_name: 'Sameroom', username: 'SameroomBot', can_join_groups: true, can_read_all_group_messages: true };
     this.limits = { ...REAL_LIMITS, ...opts.limits };
-    this.retryMs = opts.webhookRetryMs ?? 50;
     this.world = new World(this.me, () => this.onUpdate());
+    this.hooks = new WebhookSender(this.world, opts.webhookRetryMs ?? 50);
     this.methods = {
       ...messageMethods(this.world, this.me, this.limits),
-      setwebhook: (p) => this.setWebhook(p),
+      setwebhook: (p) => {
+        this.hooks.set(p);
+        // A held getUpdates ends when a webhook is set, as in Telegram.
+        if (this.hooks.webhook) this.waiter?.finish(new ApiError(409, 'Conflict: terminated by setWebhook request'));
+        return true;
+      },
       deletewebhook: (p) => {
-        this.webhook = undefined;
+        this.hooks.webhook = undefined;
         if (p.bool('drop_pending_updates')) this.world.pending = [];
         return true;
       },
-      getwebhookinfo: () => ({ url: this.webhook?.url ?? '', has_custom_certificate: false, pending_update_count: this.world.pending.length }),
+      getwebhookinfo: () => ({ url: this.hooks.webhook?.url ?? '', has_custom_certificate: false, pending_update_count: this.world.pending.length }),
     };
   }
 
@@ -94,8 +94,23 @@ export class FakeTelegram {
     return this;
   }
 
+  /** The registered webhook (settable, to stage a leftover one). */
+  get webhook(): Webhook | undefined {
+    return this.hooks.webhook;
+  }
+
+  set webhook(w: Webhook | undefined) {
+    this.hooks.webhook = w;
+  }
+
+  /** Every webhook delivery attempt, in order, with the HTTP status (0: no connection). */
+  get webhookDeliveries(): readonly { update_id: number; status: number }[] {
+    return this.hooks.deliveries;
+  }
+
   async close(): Promise<void> {
     this.closed = true;
+    this.hooks.close();
     this.waiter?.finish([]);
     const server = this.server;
     if (!server) return;
@@ -122,8 +137,7 @@ export class FakeTelegram {
 
   /** Webhook URLs under `publicBase` are delivered to `actualBase` (a reverse proxy, in effect). */
   routeHost(publicBase: string, actualBase: string): void {
-    this.routes.set(publicBase.replace(/\/+$/, ''), actualBase.replace(/\/+$/, ''));
-    this.onUpdate();
+    this.hooks.route(publicBase, actualBase);
   }
 
   /** Messages the bot posted in a chat (deleted ones included, flagged), oldest first. */
@@ -136,15 +150,8 @@ export class FakeTelegram {
   }
 
   /** POSTs one update to the registered webhook with this secret; returns the HTTP status. */
-  async postToWebhook(update: Update, secret: string | undefined): Promise<number> {
-    if (!this.webhook) throw new Error('fake telegram: no webhook set');
-    const res = await fetch(this.resolve(this.webhook.url), {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', ...(secret === undefined ? {} : { 'x-telegram-bot-api-secret-token': secret }) },
-      body: JSON.stringify(update),
-    });
-    await res.arrayBuffer();
-    return res.status;
+  postToWebhook(update: Update, secret: string | undefined): Promise<number> {
+    return this.hooks.post(update, secret);
   }
 
   // ---- HTTP ---------------------------------------------------------------------------------
@@ -203,7 +210,7 @@ export class FakeTelegram {
   // ---- updates ------------------------------------------------------------------------------
 
   private getUpdates(p: Params, res: ServerResponse): Promise<Update[]> | Update[] {
-    if (this.webhook) {
+    if (this.hooks.webhook) {
       throw new ApiError(409, "Conflict: can't use getUpdates method while webhook is active; use deleteWebhook to delete the webhook first");
     }
     this.waiter?.finish(
@@ -238,57 +245,7 @@ export class FakeTelegram {
       const ready = this.world.pending.filter((u) => u.update_id >= w.offset).slice(0, w.limit);
       if (ready.length) w.finish(ready);
     }
-    if (this.webhook) void this.pump();
-  }
-
-  private setWebhook(p: Params): true {
-    const url = p.str('url') ?? '';
-    const secret = p.str('secret_token');
-    if (!url) {
-      this.webhook = undefined;
-      return true;
-    }
-    if (!url.startsWith('https://')) throw new ApiError(400, 'Bad Request: bad webhook: An HTTPS URL must be provided for webhook');
-    if (secret !== undefined && !SECRET_RE.test(secret)) throw new ApiError(400, 'Bad Request: secret token contains unallowed characters');
-    this.waiter?.finish(new ApiError(409, 'Conflict: terminated by setWebhook request'));
-    if (p.bool('drop_pending_updates')) this.world.pending = [];
-    this.webhook = secret === undefined ? { url } : { url, secret };
-    setImmediate(() => this.onUpdate());
-    return true;
-  }
-
-  private resolve(url: string): string {
-    for (const [from, to] of this.routes) if (url.startsWith(from)) return to + url.slice(from.length);
-    return url;
-  }
-
-  /** Sends pending updates to the webhook one at a time, in order; a failed one is sent again. */
-  private async pump(): Promise<void> {
-    if (this.pumping) return;
-    this.pumping = true;
-    try {
-      while (this.webhook && !this.closed && this.world.pending.length > 0) {
-        const hook = this.webhook;
-        const update = this.world.pending[0] as Update;
-        let status = 0;
-        try {
-          const res = await fetch(this.resolve(hook.url), {
-            method: 'POST',
-            headers: { 'content-type': 'application/json', ...(hook.secret ? { 'x-telegram-bot-api-secret-token': hook.secret } : {}) },
-            body: JSON.stringify(update),
-          });
-          await res.arrayBuffer();
-          status = res.status;
-        } catch {
-          status = 0;
-        }
-        this.webhookDeliveries.push({ update_id: update.update_id, status });
-        if (status >= 200 && status < 300) this.world.pending = this.world.pending.filter((u) => u !== update);
-        else await new Promise((r) => setTimeout(r, this.retryMs));
-      }
-    } finally {
-      this.pumping = false;
-    }
+    this.hooks.kick();
   }
 }
 

@@ -197,8 +197,25 @@ export function messageMethods(world: World, me: User, limits: Limits): Record<s
   };
 }
 
-/** Reads `text`/`caption` with its parse_mode, as Telegram does. */
+/** Reads `text`/`caption` with its parse_mode, as Telegram does; surrounding whitespace is cut. */
 function parse(p: Params, key: 'text' | 'caption'): ParsedText {
+  return trim(parseRaw(p, key));
+}
+
+function trim(parsed: ParsedText): ParsedText {
+  const text = parsed.text.trim();
+  const lead = parsed.text.length - parsed.text.trimStart().length;
+  const entities = parsed.entities
+    .map((e) => {
+      const start = Math.max(0, e.offset - lead);
+      const end = Math.min(text.length, e.offset - lead + e.length);
+      return { ...e, offset: start, length: end - start };
+    })
+    .filter((e) => e.length > 0);
+  return { text, entities };
+}
+
+function parseRaw(p: Params, key: 'text' | 'caption'): ParsedText {
   const raw = p.str(key) ?? '';
   const mode = (p.str('parse_mode') ?? '').toLowerCase();
   if (mode === 'html') {
