@@ -22,6 +22,8 @@ import { Rooms } from './rooms.js';
 import { SecurityLog, formatEntry, workspaceOf, type SecEntry } from './seclog.js';
 import type { Services } from './services.js';
 import type { Store } from './store/store.js';
+import { RedisStore } from './store/redis.js';
+import { Lease } from './lease.js';
 import { Tubes } from './tubes.js';
 
 export interface BridgeDeps {
@@ -58,6 +60,8 @@ export class Bridge implements Services {
   readonly relay: Relay;
   private readonly bots = new Map<string, Bot>();
   private started: Bot[] = [];
+  private readonly leases = new Map<string, Lease>();
+  private leaseTimer: NodeJS.Timeout | undefined;
 
   constructor(deps: BridgeDeps) {
     this.config = deps.config;
@@ -129,6 +133,7 @@ export class Bridge implements Services {
         del: (k) => this.store.del(keys.botState(platform, k)),
       },
       http: this.http,
+      ...(this.leases.has(platform) ? { leaseHeld: () => this.leases.get(platform)?.held ?? false } : {}),
       publicUrl: this.config.publicUrl,
       commandWord: this.config.commandWord,
       readFile: (id) => this.files.read(id),
@@ -153,6 +158,7 @@ export class Bridge implements Services {
         }
       },
     });
+    await this.startLeases();
     for (const bot of this.bots.values()) {
       try {
         await bot.start(this.contextFor(bot));
@@ -164,11 +170,39 @@ export class Bridge implements Services {
     }
   }
 
+  /**
+   * On Redis, each platform's single inbound connection (gateway, long poll, socket) is held by
+   * one process under a lease; bots ask `ctx.leaseHeld()` and connect only while it is theirs.
+   * A process that dies stops renewing, and another takes over within the lease time.
+   */
+  private async startLeases(): Promise<void> {
+    if (!(this.store instanceof RedisStore)) return;
+    const ttl = this.config.leaseMs;
+    for (const platform of this.bots.keys()) {
+      this.leases.set(platform, new Lease(this.store.client, this.store.prefix + keys.lease(platform), this.config.processId, ttl));
+    }
+    const tick = async (): Promise<void> => {
+      for (const lease of this.leases.values()) {
+        try {
+          if (!(lease.held && (await lease.renew()))) await lease.acquire();
+        } catch (err) {
+          lease.token = 0; // cannot prove we hold it: act as if we do not
+          this.log.warn({ err }, 'lease renewal failed');
+        }
+      }
+    };
+    await tick();
+    this.leaseTimer = setInterval(() => void tick(), Math.max(50, Math.floor(ttl / 3)));
+    this.leaseTimer.unref();
+  }
+
   /** Stop bots (no new events), drain the queue up to `timeoutMs`, close the store. */
   async stop(timeoutMs = 10_000): Promise<void> {
+    if (this.leaseTimer) clearInterval(this.leaseTimer);
     for (const bot of this.started.reverse()) await bot.stop().catch((err: unknown) => this.log.warn({ err }, 'bot stop failed'));
     this.started = [];
     await this.queue.stop(timeoutMs);
+    for (const lease of this.leases.values()) await lease.release().catch(() => undefined);
     await this.http.close();
     await this.store.close();
   }

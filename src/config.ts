@@ -14,6 +14,8 @@ export interface Config {
   readonly logLevel: string;
   readonly queueShards: number;
   readonly deliveryMaxAttempts: number;
+  /** how long a dead process's leases (queue shards, platform connections) last, ms */
+  readonly leaseMs: number;
   readonly processId: string;
   readonly keyPrefix: string;
   /** the raw environment, for bots' own keys */
@@ -44,6 +46,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: env.LOG_LEVEL || 'info',
     queueShards: int(env, 'QUEUE_SHARDS', 8),
     deliveryMaxAttempts: int(env, 'DELIVERY_MAX_ATTEMPTS', 10),
+    leaseMs: int(env, 'LEASE_MS', 5000),
     processId: env.PROCESS_ID || `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`,
     keyPrefix: env.REDIS_PREFIX ?? 'sr:',
     env,

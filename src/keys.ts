@@ -45,9 +45,12 @@ export const keys = {
   /** live bridge processes (hash: process id → last heartbeat ms) */
   processes: () => 'processes',
   /** single-connection leases (Discord gateway, Telegram polling, ...) */
-  lease: (name: string) => `lease:${name}`,
-  fence: (name: string) => `fence:${name}`,
+  lease: (name: string) => `{lease:${name}}`,
   /** web platform: room record and history */
   webRoom: (id: string) => `web:${id}`,
   webHistory: (id: string) => `web:${id}:history`,
+  /** web platform: one message record (JSON, edits and deletes applied in place) */
+  webMessage: (id: string, messageId: string) => `web:${id}:msg:${messageId}`,
+  /** portal: the guest web room made for a portal secret (room key) */
+  portalGuest: (secret: string) => `portal:${secret}:guest`,
 } as const;

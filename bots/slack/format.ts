@@ -195,11 +195,19 @@ const canonicalRenderer: Renderer = {
 export function mrkdwnToCanonical(text: string, names: NameLookup = {}): string {
   const nodes = parseMrkdwn(text, names);
   let out = '';
+  let afterBlock = false;
   for (const n of nodes) {
-    const piece = render([n], canonicalRenderer);
+    let piece = render([n], canonicalRenderer);
     const block = n.type === 'pre' || n.type === 'quote';
-    if (block && out && !out.endsWith('\n')) out += '\n';
-    if (!block && /^```|^>/.test(out.slice(out.lastIndexOf('\n') + 1)) && piece && !piece.startsWith('\n')) out += '\n';
+    // Blocks stand on lines of their own in canonical markup.
+    if (block) {
+      out = out.replace(/[ \t]+$/, '');
+      if (out && !out.endsWith('\n')) out += '\n';
+    } else if (afterBlock) {
+      piece = piece.replace(/^[ \t]+/, '');
+      if (piece && !piece.startsWith('\n')) out += '\n';
+    }
+    afterBlock = block || (afterBlock && piece === '');
     out += piece;
   }
   return out;

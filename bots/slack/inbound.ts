@@ -89,7 +89,7 @@ async function postText(raw: string, deps: InboundDeps): Promise<string> {
 function attachmentsOf(files: readonly SlackFile[] | undefined, deps: InboundDeps): InboundAttachment[] {
   const out: InboundAttachment[] = [];
   for (const f of files ?? []) {
-    const url = f.url_private_download ?? f.url_private;
+    const url = f.url_private ?? f.url_private_download;
     if (!url || f.mode === 'tombstone' || f.mode === 'hidden_by_limit' || f.mode === 'external') continue;
     out.push({
       name: f.name || f.title || f.id || 'file',
@@ -105,7 +105,7 @@ async function authorOf(m: SlackMessage, deps: InboundDeps): Promise<Author | un
   if (m.subtype === 'bot_message' || (!m.user && m.bot_id)) {
     const name = m.username || m.bot_profile?.name || m.bot_id;
     if (!name) return undefined;
-    const avatarUrl = m.icons?.image_72 ?? m.icons?.image_48 ?? m.bot_profile?.icons?.image_72;
+    const avatarUrl = m.icons?.image_72 ?? m.icons?.image_64 ?? m.icons?.image_48 ?? m.bot_profile?.icons?.image_72;
     return { id: m.bot_id ?? name, name, ...(avatarUrl ? { avatarUrl } : {}) };
   }
   return m.user ? deps.directory.user(m.user) : undefined;

@@ -139,7 +139,13 @@ export function createSlackBot(config: SlackConfig): SlackBot {
         chains: new Map(),
         stopped: false,
       };
-      await transport.start();
+      try {
+        await transport.start();
+      } catch (err) {
+        run.stopped = true;
+        await transport.stop().catch(() => undefined);
+        throw err;
+      }
       log.info({ mode: transport.mode, team: self.teamId, bot: self.userId }, 'slack: started');
     },
 
@@ -150,14 +156,14 @@ export function createSlackBot(config: SlackConfig): SlackBot {
       await r.transport.stop();
     },
 
-    send: (post: OutboundPost): Promise<RemoteMessageId[]> => sendPost(post, running().outbound),
+    send: async (post: OutboundPost): Promise<RemoteMessageId[]> => sendPost(post, running().outbound),
 
-    say: (room: RoomRef, text: string, replyTo?: RemoteMessageId): Promise<RemoteMessageId[]> =>
+    say: async (room: RoomRef, text: string, replyTo?: RemoteMessageId): Promise<RemoteMessageId[]> =>
       sayText(running().outbound, room, text, replyTo),
 
-    edit: (edit: OutboundEdit): Promise<void> => editMessage(running().outbound, edit),
+    edit: async (edit: OutboundEdit): Promise<void> => editMessage(running().outbound, edit),
 
-    delete: (del: OutboundDelete): Promise<void> => deleteMessage(running().outbound, del),
+    delete: async (del: OutboundDelete): Promise<void> => deleteMessage(running().outbound, del),
 
     async roomName(room: RoomRef): Promise<string> {
       const r = running();

@@ -143,9 +143,9 @@ export async function sendPost(post: OutboundPost, deps: OutboundDeps): Promise<
   return ids;
 }
 
-/** Post as the bot itself (command answers). */
+/** Post as the bot itself (command answers). A slash command has no message to thread under. */
 export function sayText(deps: OutboundDeps, room: RoomRef, text: string, replyTo?: RemoteMessageId): Promise<RemoteMessageId[]> {
-  return postChunks(deps, room, text, replyTo, {});
+  return postChunks(deps, room, text, replyTo && /^\d+\.\d+$/.test(replyTo) ? replyTo : undefined, {});
 }
 
 export async function editMessage(deps: OutboundDeps, edit: OutboundEdit): Promise<void> {

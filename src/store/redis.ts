@@ -14,7 +14,7 @@ export type RedisClient = Redis | Cluster;
  */
 export function connectRedis(url: string, opts: { lazyConnect?: boolean } = {}): RedisClient {
   const parsed = new URL(url.includes('://') ? url : `redis://${url}`);
-  const common = { maxRetriesPerRequest: 20, enableOfflineQueue: true, lazyConnect: opts.lazyConnect ?? false };
+  const common = { maxRetriesPerRequest: 20, enableOfflineQueue: true, enableAutoPipelining: true, lazyConnect: opts.lazyConnect ?? false };
   if (parsed.searchParams.get('cluster') === '1' || url.includes(',')) {
     const seeds = url
       .replace(/^redis:\/\//, '')
@@ -38,7 +38,7 @@ export class RedisStore implements Store {
   readonly kind = 'redis' as const;
   constructor(
     readonly client: RedisClient,
-    private readonly prefix = 'sr:',
+    readonly prefix = 'sr:',
   ) {}
 
   private k(key: string): string {

@@ -34,7 +34,7 @@ export interface StoredMessage {
   bot_id?: string;
   subtype?: string;
   username?: string;
-  icons?: { image_48?: string };
+  icons?: { image_64?: string };
   thread_ts?: string;
   files?: { id: string; name: string; title: string; size: number }[];
   upload?: boolean;

@@ -122,7 +122,7 @@ export function registerWebApi(http: FastifyInstance, o: WebApiOptions): void {
         bot_id: s.bot.botId,
         ...(p.username || p.icon_url ? { subtype: 'bot_message' } : { user: s.bot.userId }),
         ...(p.username ? { username: p.username } : {}),
-        ...(p.icon_url ? { icons: { image_48: p.icon_url } } : {}),
+        ...(p.icon_url ? { icons: { image_64: p.icon_url } } : {}),
         ...(p.thread_ts ? { thread_ts: p.thread_ts } : {}),
       };
       s.history(ch).push(m);
