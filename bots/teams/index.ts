@@ -6,10 +6,11 @@
  * is a proactive message through the room's stored conversation reference.
  */
 import type { CloudAdapter, TurnContext } from 'botbuilder';
-import type { BotContext, DeletingBot, EditingBot } from '../../src/bot.js';
+import type { BotContext, DeletingBot, EditingBot, NamingBot } from '../../src/bot.js';
 import type { Capabilities, OutboundDelete, OutboundEdit, OutboundPost, RemoteMessageId, RoomRef } from '../../src/model.js';
 import { checkTeamsConfig, type TeamsConfig } from './config.js';
 import { toInbound } from './inbound.js';
+import { roomName } from './names.js';
 import { deleteMessage, editMessage, postMessage, type OutboundDeps } from './outbound.js';
 import { BoundedMap, ConversationRefs, PLATFORM, splitConversationId } from './rooms.js';
 import { createAdapter, registerEndpoint, tokenSource } from './transport.js';
@@ -26,7 +27,7 @@ export const teamsCapabilities: Capabilities = {
   replies: true,
 };
 
-export type TeamsBot = EditingBot & DeletingBot;
+export type TeamsBot = EditingBot & DeletingBot & NamingBot;
 
 export function createTeamsBot(config: TeamsConfig): TeamsBot {
   let ctx: BotContext | undefined;
@@ -94,6 +95,10 @@ export function createTeamsBot(config: TeamsConfig): TeamsBot {
 
     async delete(del: OutboundDelete): Promise<void> {
       await deleteMessage(deps(), del.room, del.id);
+    },
+
+    async roomName(room: RoomRef): Promise<string> {
+      return roomName(deps(), room, (err) => ctx?.log.warn({ err }, 'teams: could not read the team and channel names'));
     },
   } satisfies TeamsBot;
   return bot;

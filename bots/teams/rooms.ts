@@ -67,10 +67,14 @@ export class ConversationRefs {
     else workspace = (await this.state.get(`ws:${base}`)) ?? info.tenantId;
     const room: RoomRef = workspace ? { platform: PLATFORM, workspace, channel: base } : { platform: PLATFORM, channel: base };
     if (activity.serviceUrl && activity.recipient?.id) {
+      const from = activity.from;
+      const personal = conv.conversationType === 'personal' && from?.id && from.id !== activity.recipient.id;
       const ref: Partial<ConversationReference> = {
         channelId: activity.channelId ?? 'msteams',
         serviceUrl: activity.serviceUrl,
         bot: { id: activity.recipient.id, name: activity.recipient.name ?? '' },
+        // In a 1:1 chat, who the bot talks with (for the room's name).
+        ...(personal ? { user: { id: from.id, name: from.name ?? '' } } : {}),
         conversation: {
           id: base,
           isGroup: conv.isGroup ?? conv.conversationType !== 'personal',

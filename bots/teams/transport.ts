@@ -5,6 +5,7 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { CloudAdapter, ConfigurationBotFrameworkAuthentication, type TurnContext } from 'botbuilder';
+import { CallerIdConstants } from 'botframework-schema';
 import type { TeamsConfig } from './config.js';
 
 type Auth = ConfigurationBotFrameworkAuthentication;
@@ -47,13 +48,29 @@ class NoRetryAuthentication extends ConfigurationBotFrameworkAuthentication {
   }
 }
 
+/**
+ * Bot Framework's public-cloud endpoints (botframework-connector AuthenticationConstants). The SDK
+ * takes either none of these or all of them, so overriding the OpenID metadata URL means
+ * passing the rest explicitly.
+ */
+const PUBLIC_CLOUD = {
+  ToChannelFromBotLoginUrl: 'https://login.microsoftonline.com/botframework.com',
+  ToChannelFromBotOAuthScope: 'https://api.botframework.com',
+  ToBotFromChannelTokenIssuer: 'https://api.botframework.com',
+  OAuthUrl: 'https://api.botframework.com',
+  ToBotFromChannelOpenIdMetadataUrl: 'https://login.botframework.com/v1/.well-known/openidconfiguration',
+  ToBotFromEmulatorOpenIdMetadataUrl: 'https://login.microsoftonline.com/common/v2.0/.well-known/openid-configuration',
+  CallerId: CallerIdConstants.PublicAzureChannel,
+  ValidateAuthority: true,
+};
+
 export function createAdapter(config: TeamsConfig): CloudAdapter {
   const auth = new NoRetryAuthentication({
     MicrosoftAppId: config.appId,
     MicrosoftAppPassword: config.appPassword ?? '',
     MicrosoftAppType: config.tenantId ? 'SingleTenant' : 'MultiTenant',
     MicrosoftAppTenantId: config.tenantId ?? '',
-    ...(config.openIdMetadataUrl ? { ToBotFromChannelOpenIdMetadataUrl: config.openIdMetadataUrl } : {}),
+    ...(config.openIdMetadataUrl ? { ...PUBLIC_CLOUD, ToBotFromChannelOpenIdMetadataUrl: config.openIdMetadataUrl } : {}),
   });
   return new CloudAdapter(auth);
 }

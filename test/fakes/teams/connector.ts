@@ -7,6 +7,7 @@
  *   POST   /v3/conversations/{id}/activities/{replyToId}       reply
  *   PUT    /v3/conversations/{id}/activities/{activityId}      update
  *   DELETE /v3/conversations/{id}/activities/{activityId}      delete
+ *   GET    /v3/teams/{teamId}, /v3/teams/{teamId}/conversations  team details, channel list
  *
  * It enforces what Teams does where a bridge could get it wrong: unknown conversation or
  * activity ids → 404 (`ConversationNotFound` / `ActivityNotFoundInConversation`), bodies over
@@ -21,7 +22,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
-import type { Activity, ConversationParameters, ConversationResourceResponse, ErrorResponse, ResourceResponse } from 'botframework-schema';
+import type { Activity, ConversationList, ConversationParameters, ConversationResourceResponse, ErrorResponse, ResourceResponse, TeamDetails } from 'botframework-schema';
 import { SigningKey } from './jwt.js';
 
 export type ConnectorOp = 'create' | 'send' | 'reply' | 'update' | 'delete';
@@ -32,6 +33,7 @@ export interface FakeConversation {
   readonly kind: ConversationKind;
   readonly tenantId: string;
   readonly teamId?: string;
+  readonly teamName?: string;
   readonly name?: string;
   /** Every message in the conversation by id, with its thread root (channels) and state. */
   readonly messages: Map<string, { activity: Partial<Activity>; root?: string; deleted: boolean; byBot: boolean }>;
@@ -45,8 +47,7 @@ export interface ConnectorCall {
   readonly activityId?: string;
   readonly activity?: Partial<Activity>;
   readonly authorization?: string;
-  /** The id the fake assigned (send/reply/create). */
-  readonly id?: string;
+  readonly id?: string; // assigned by the fake (send/reply/create)
 }
 
 export interface Failure {
@@ -59,10 +60,8 @@ export const MAX_BODY_BYTES = 28 * 1024;
 
 export class FakeTeamsConnector {
   readonly conversations = new Map<string, FakeConversation>();
-  /** Successful calls, in order. */
-  readonly calls: ConnectorCall[] = [];
-  /** Every request to the /v3 API, failed ones included. */
-  requests = 0;
+  readonly calls: ConnectorCall[] = []; // successful calls, in order
+  requests = 0; // every request to the /v3 API, failed ones included
   readonly signingKey = new SigningKey(['msteams']);
   private readonly failures = new Map<ConnectorOp, Failure[]>();
   private readonly images = new Map<string, Uint8Array>();
@@ -132,6 +131,10 @@ export class FakeTeamsConnector {
     return [...(this.conversations.get(conversationId)?.messages.values() ?? [])].filter((m) => !m.deleted).map((m) => m.activity);
   }
 
+  private authorized(request: FastifyRequest): boolean {
+    return !this.appId || /^Bearer \S+$/.test(request.headers.authorization ?? '');
+  }
+
   async close(): Promise<void> {
     await this.http.close();
   }
@@ -144,7 +147,7 @@ export class FakeTeamsConnector {
   /** Common checks for /v3 calls; returns the reply when the request was refused. */
   private gate(op: ConnectorOp, request: FastifyRequest, reply: FastifyReply): FastifyReply | undefined {
     this.requests++;
-    if (this.appId && !/^Bearer \S+$/.test(request.headers.authorization ?? '')) return this.fail(reply, 401, 'Unauthorized', 'Authorization has been denied for this request.');
+    if (!this.authorized(request)) return this.fail(reply, 401, 'Unauthorized', 'Authorization has been denied for this request.');
     const failure = this.failures.get(op)?.shift();
     if (failure) {
       if (failure.retryAfter !== undefined) reply.header('retry-after', String(failure.retryAfter));
@@ -213,14 +216,8 @@ export class FakeTeamsConnector {
       const target = activityId !== undefined ? conv.messages.get(activityId) : undefined;
       const threadRoot = conv.kind === 'channel' ? (root ?? (activityId !== undefined ? (target?.root ?? activityId) : undefined)) : undefined;
       const id = this.record(conv, { ...activity, id: undefined }, threadRoot, true);
-      this.calls.push({
-        op,
-        conversationId,
-        ...(activityId !== undefined ? { activityId } : {}),
-        activity,
-        id,
-        ...(request.headers.authorization ? { authorization: request.headers.authorization } : {}),
-      });
+      const authorization = request.headers.authorization;
+      this.calls.push({ op, conversationId, ...(activityId !== undefined ? { activityId } : {}), activity, id, ...(authorization ? { authorization } : {}) });
       const res: ResourceResponse = { id };
       return reply.code(201).send(res);
     };
@@ -260,6 +257,22 @@ export class FakeTeamsConnector {
       this.calls.push({ op: 'delete', conversationId: request.params.conversationId, activityId: found.id });
       return reply.code(200).send();
     });
+    const team = (teamId: string): FakeConversation[] => [...this.conversations.values()].filter((c) => c.teamId === teamId);
+    h.get<{ Params: { teamId: string } }>('/v3/teams/:teamId', async (request, reply) => {
+      this.requests++;
+      const [first] = team(request.params.teamId);
+      if (!first) return this.fail(reply, 404, 'NotFound', 'Team not found.');
+      const details: TeamDetails = { id: request.params.teamId, name: first.teamName ?? 'Team', aadGroupId: randomUUID() };
+      return details;
+    });
+    h.get<{ Params: { teamId: string } }>('/v3/teams/:teamId/conversations', async (request, reply) => {
+      this.requests++;
+      const channels = team(request.params.teamId);
+      if (!channels.length) return this.fail(reply, 404, 'NotFound', 'Team not found.');
+      // As in Teams, the General channel (id = team id) comes without a name.
+      const list: ConversationList = { conversations: channels.map((c) => (c.id === c.teamId ? { id: c.id } : { id: c.id, name: c.name ?? '' })) };
+      return list;
+    });
     h.get('/v1/.well-known/openidconfiguration', async () => ({
       issuer: 'https://api.botframework.com',
       authorization_endpoint: 'https://invalid.botframework.com',
@@ -269,7 +282,7 @@ export class FakeTeamsConnector {
     }));
     h.get('/v1/.well-known/keys', async () => ({ keys: [this.signingKey.jwk()] }));
     h.get<{ Params: { id: string } }>('/v3/attachments/:id/views/:view', async (request, reply) => {
-      if (this.appId && !/^Bearer \S+$/.test(request.headers.authorization ?? '')) return this.fail(reply, 401, 'Unauthorized', 'Authorization has been denied for this request.');
+      if (!this.authorized(request)) return this.fail(reply, 401, 'Unauthorized', 'Authorization has been denied for this request.');
       const bytes = this.images.get(request.params.id);
       if (!bytes) return this.fail(reply, 404, 'NotFound', 'Attachment not found.');
       return reply.type('application/octet-stream').send(Buffer.from(bytes));

@@ -21,17 +21,18 @@ const b64url = (data: string | Buffer): string => Buffer.from(data).toString('ba
 
 export class SigningKey {
   readonly kid = randomUUID();
-  private readonly privateKey: KeyObject;
-  private readonly publicKey: KeyObject;
+  private pair?: { privateKey: KeyObject; publicKey: KeyObject };
 
-  constructor(private readonly endorsements: readonly string[] = ['msteams']) {
-    const pair = generateKeyPairSync('rsa', { modulusLength: 2048 });
-    this.privateKey = pair.privateKey;
-    this.publicKey = pair.publicKey;
+  constructor(private readonly endorsements: readonly string[] = ['msteams']) {}
+
+  /** RSA key generation takes a while: only done when a test needs signatures. */
+  private keys(): { privateKey: KeyObject; publicKey: KeyObject } {
+    this.pair ??= generateKeyPairSync('rsa', { modulusLength: 2048 });
+    return this.pair;
   }
 
   jwk(): Jwk {
-    const { n, e } = this.publicKey.export({ format: 'jwk' });
+    const { n, e } = this.keys().publicKey.export({ format: 'jwk' });
     if (!n || !e) throw new Error('RSA key without n/e');
     return { kty: 'RSA', use: 'sig', kid: this.kid, n, e, endorsements: this.endorsements };
   }
@@ -42,7 +43,7 @@ export class SigningKey {
     const header = { alg: 'RS256', typ: 'JWT', kid: this.kid };
     const payload = { iss: CHANNEL_ISSUER, nbf: now - 60, iat: now - 60, exp: now + lifetimeSeconds, ...claims };
     const input = `${b64url(JSON.stringify(header))}.${b64url(JSON.stringify(payload))}`;
-    const signature = createSign('RSA-SHA256').update(input).sign(this.privateKey);
+    const signature = createSign('RSA-SHA256').update(input).sign(this.keys().privateKey);
     return `${input}.${b64url(signature)}`;
   }
 }

@@ -58,11 +58,12 @@ export class FakeTeams {
     await this.connector.close();
   }
 
-  /** A channel of a new team (the team id is its General channel's id, as in Teams). */
-  channel(name = 'General'): FakeConversation {
-    const teamId = `19:${randomUUID().replace(/-/g, '')}@thread.tacv2`;
+  /** A channel of a new team, or of the team of `sibling` (the team id is its General channel's id, as in Teams). */
+  channel(name = 'General', opts: { teamName?: string; sibling?: FakeConversation } = {}): FakeConversation {
+    const teamId = opts.sibling?.teamId ?? `19:${randomUUID().replace(/-/g, '')}@thread.tacv2`;
+    const teamName = opts.sibling?.teamName ?? opts.teamName ?? 'Contoso';
     const id = name === 'General' ? teamId : `19:${randomUUID().replace(/-/g, '')}@thread.tacv2`;
-    return this.connector.addConversation({ id, kind: 'channel', tenantId: TENANT_ID, teamId, name });
+    return this.connector.addConversation({ id, kind: 'channel', tenantId: TENANT_ID, teamId, teamName, name });
   }
 
   groupChat(name = 'Planning'): FakeConversation {
