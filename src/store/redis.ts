@@ -13,9 +13,8 @@ export type RedisClient = Redis | Cluster;
  * `?cluster=1`, connects to a Redis Cluster.
  */
 export function connectRedis(url: string, opts: { lazyConnect?: boolean } = {}): RedisClient {
-  const parsed = new URL(url.includes('://') ? url : `redis://${url}`);
   const common = { maxRetriesPerRequest: 20, enableOfflineQueue: true, enableAutoPipelining: true, lazyConnect: opts.lazyConnect ?? false };
-  if (parsed.searchParams.get('cluster') === '1' || url.includes(',')) {
+  if (url.includes(',') || /[?&]cluster=1\b/.test(url)) {
     const seeds = url
       .replace(/^redis:\/\//, '')
       .replace(/\?.*$/, '')
