@@ -22,6 +22,7 @@ export interface IrcMessage {
   readonly ident?: string;
   readonly hostname?: string;
   readonly target: string;
+  readonly group?: string;
   readonly message: string;
   readonly account?: string | false;
   readonly from_server?: boolean;
@@ -46,6 +47,7 @@ export function normalizeCommand(plain: string, ownNick: string, word: string): 
 export function messageToInbound(msg: IrcMessage, action: boolean, ctx: InboundContext): InboundPost | undefined {
   if (msg.from_server || !msg.nick) return undefined;
   if (!ctx.isChannel(msg.target)) return undefined; // private messages are not rooms
+  if (msg.group) return undefined; // `PRIVMSG @#chan`: meant for the channel's operators only
   if (ctx.sameNick(msg.nick, ctx.ownNick)) return undefined; // our own echo (echo-message)
   const command = action ? undefined : normalizeCommand(stripFormatting(msg.message), ctx.ownNick, ctx.commandWord);
   const text = command !== undefined ? escapeText(command) : ircToCanonical(msg.message);

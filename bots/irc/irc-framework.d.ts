@@ -31,6 +31,8 @@ declare module 'irc-framework' {
       ident: string;
       hostname: string;
       target: string;
+      /** STATUSMSG prefix (`@` in `PRIVMSG @#chan`): the message went to channel operators only. */
+      group?: string;
       message: string;
       time?: number;
       account?: string | false;

@@ -47,10 +47,11 @@ describe('messageToInbound', () => {
     expect(messageToInbound({ ...msg, account: 'bobby' }, false, ctx)?.author).toEqual({ id: 'bobby', name: 'bob' });
   });
 
-  it('drops its own echoes, private messages, server notices and empty texts', () => {
+  it('drops its own echoes, private and ops-only messages, server notices and empty texts', () => {
     expect(messageToInbound({ ...msg, nick: 'SameRoom' }, false, ctx)).toBeUndefined();
     expect(messageToInbound({ ...msg, target: 'sameroom' }, false, ctx)).toBeUndefined();
     expect(messageToInbound({ ...msg, from_server: true }, false, ctx)).toBeUndefined();
+    expect(messageToInbound({ ...msg, group: '@' }, false, ctx)).toBeUndefined();
     expect(messageToInbound({ ...msg, message: '\x02\x02 ' }, false, ctx)).toBeUndefined();
   });
 

@@ -14,6 +14,7 @@ s2s_ports = {}
 component_ports = {}
 http_ports = { {{HTTP_PORT}} }
 http_interfaces = { "127.0.0.1" }
+http_default_host = "upload.localhost" -- requests to 127.0.0.1:port reach the upload component
 https_ports = {}
 https_interfaces = {}
 c2s_require_encryption = false

@@ -6,24 +6,22 @@
 import multipart from '@fastify/multipart';
 import Fastify, { type FastifyInstance } from 'fastify';
 import {
-  ApplicationCommandOptionType,
-  ApplicationCommandType,
+  ChannelType,
   GatewayDispatchEvents,
-  InteractionContextType,
-  InteractionType,
-  Locale,
+  MessageType,
+  WebhookType,
   type APIApplicationCommand,
-  type APIChatInputApplicationCommandInteraction,
   type APIGuildMemberNoUser,
   type APIMessage,
   type APIUser,
   type APIUserWithMember,
 } from 'discord-api-types/v10';
 import { FakeGateway, messageVisibility } from './gateway.js';
+import { slashInteraction } from './interaction.js';
 import { registerMessageRoutes } from './rest-messages.js';
 import { registerOtherRoutes } from './rest-other.js';
 import { snowflake } from './snowflake.js';
-import { World, type FakeChannel, type FakeGuild, type Posted, type UploadedFile } from './world.js';
+import { guildIdOf, World, type FakeChannel, type FakeGuild, type FakeWebhook, type Posted, type UploadedFile } from './world.js';
 
 export type { Posted, UploadedFile } from './world.js';
 
@@ -125,11 +123,21 @@ export class FakeDiscord {
     return u;
   }
 
+  /** A new thread in a text channel (dispatches THREAD_CREATE like Discord). */
+  addThread(parentId: string, name: string): FakeChannel {
+    const thread = this.world.addThread(parentId, name);
+    const c = this.world.apiChannel(thread);
+    if (c.type === ChannelType.PublicThread) {
+      this.gateway.broadcast(() => ({ t: GatewayDispatchEvents.ThreadCreate, d: { ...c, newly_created: true } }));
+    }
+    return thread;
+  }
+
   /** A user posts in a channel (dispatches MESSAGE_CREATE). */
   userSays(
     channelId: string,
     content: string,
-    opts: { author?: APIUser; attachments?: { name: string; data: Uint8Array; contentType?: string }[]; reply?: string } = {},
+    opts: { author?: APIUser; attachments?: { name: string; data: Uint8Array; contentType?: string }[]; reply?: string; type?: MessageType } = {},
   ): APIMessage {
     const files: UploadedFile[] = (opts.attachments ?? []).map((a) => ({
       name: a.name,
@@ -138,8 +146,30 @@ export class FakeDiscord {
     }));
     const reference = opts.reply ? this.world.findMessage(channelId, opts.reply) : undefined;
     if (opts.reply && !reference) throw new Error(`fake discord: no message ${opts.reply} to reply to`);
-    const message = this.world.createMessage(channelId, { author: opts.author ?? this.alice, content, files, reference });
+    const message = this.world.createMessage(channelId, { author: opts.author ?? this.alice, content, files, reference, ...(opts.type !== undefined ? { type: opts.type } : {}) });
     this.record({ via: 'user', message, pings: [], files });
+    this.dispatchMessage(GatewayDispatchEvents.MessageCreate, message);
+    return message;
+  }
+
+  /** Someone else's webhook (an integration) posts in a channel. */
+  foreignWebhookSays(channelId: string, content: string, username = 'GitHub'): APIMessage {
+    const channel = this.world.channel(channelId);
+    const hook: FakeWebhook = {
+      id: snowflake(),
+      type: WebhookType.Incoming,
+      channel_id: channelId,
+      ...guildIdOf(channel),
+      name: username,
+      avatar: null,
+      token: `foreign-${snowflake()}`,
+      application_id: null,
+      user: this.alice,
+    };
+    this.world.webhooks.set(hook.id, hook);
+    const author: APIUser = { id: hook.id, username, discriminator: '0000', avatar: null, global_name: null, bot: true };
+    const message = this.world.createMessage(channelId, { author, content, webhookId: hook.id });
+    this.record({ via: 'webhook', message, username, pings: [], files: [] });
     this.dispatchMessage(GatewayDispatchEvents.MessageCreate, message);
     return message;
   }
@@ -169,43 +199,11 @@ export class FakeDiscord {
     const command = this.commands[0];
     if (!command) throw new Error('fake discord: no application command registered');
     const channel = this.world.channel(channelId);
-    const id = snowflake();
-    const token = `itoken-${id}`;
-    this.interactions.set(id, { id, token, channelId, responses: [] });
     const member = channel.guild_id ? this.memberNoUser(channel.guild_id, user.id) : undefined;
-    const base = {
-      id,
-      application_id: this.applicationId,
-      type: InteractionType.ApplicationCommand as const,
-      token,
-      version: 1 as const,
-      app_permissions: '8',
-      locale: Locale.EnglishUS,
-      entitlements: [],
-      authorizing_integration_owners: {},
-      attachment_size_limit: this.maxFileBytes,
-      channel_id: channelId,
-      channel: { id: channelId, type: channel.type },
-      data: {
-        id: command.id,
-        name: command.name,
-        type: ApplicationCommandType.ChatInput as const,
-        ...(args !== undefined ? { options: [{ name: 'args', type: ApplicationCommandOptionType.String as const, value: args }] } : {}),
-      },
-    };
-    const interaction: APIChatInputApplicationCommandInteraction =
-      channel.guild_id && member
-        ? {
-            ...base,
-            context: InteractionContextType.Guild,
-            guild_id: channel.guild_id,
-            guild: { id: channel.guild_id, features: [], locale: Locale.EnglishUS },
-            guild_locale: Locale.EnglishUS,
-            member: { ...member, user, permissions: '0' },
-          }
-        : { ...base, context: InteractionContextType.BotDM, user };
+    const interaction = slashInteraction({ appId: this.applicationId, command, channel, user, member, args, maxFileBytes: this.maxFileBytes });
+    this.interactions.set(interaction.id, { id: interaction.id, token: interaction.token, channelId, responses: [] });
     this.gateway.broadcast(() => ({ t: GatewayDispatchEvents.InteractionCreate, d: interaction }));
-    return id;
+    return interaction.id;
   }
 
   /** The next `times` requests whose `METHOD /path` (under /api/v10) starts with `route` fail. */
@@ -263,6 +261,7 @@ export class FakeDiscord {
         ...(member ? { member } : {}),
         ...(vis === 'empty' ? { content: '', attachments: [], embeds: [] } : {}),
       };
+      // Two branches so TypeScript pairs each event name with its payload type.
       return t === GatewayDispatchEvents.MessageCreate ? { t, d } : { t, d };
     });
   }

@@ -70,6 +70,7 @@ export interface MessageInit {
   readonly reference?: APIMessage;
   readonly webhookId?: string;
   readonly nonce?: string | number;
+  readonly type?: MessageType;
 }
 
 export class World {
@@ -177,7 +178,7 @@ export class World {
       attachments,
       embeds: [],
       pinned: false,
-      type: reference ? MessageType.Reply : MessageType.Default,
+      type: init.type ?? (reference ? MessageType.Reply : MessageType.Default),
       ...(init.webhookId ? { webhook_id: init.webhookId } : {}),
       ...(init.nonce !== undefined ? { nonce: init.nonce } : {}),
       ...(reference ? { message_reference: reference, referenced_message: init.reference } : {}),
