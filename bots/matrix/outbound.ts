@@ -74,12 +74,11 @@ export class MatrixOutbound {
   async edit(edit: OutboundEdit): Promise<void> {
     const [fresh] = textContents(edit.text, 'm.text');
     if (!fresh) return;
-    const { 'm.mentions': _m, ...newContent } = fresh;
     const content: MessageContent = {
       msgtype: 'm.text',
       body: `* ${fresh.body}`,
       ...(fresh.formatted_body ? { format: 'org.matrix.custom.html', formatted_body: `* ${fresh.formatted_body}` } : {}),
-      'm.new_content': { ...newContent, 'm.mentions': {} },
+      'm.new_content': fresh,
       'm.relates_to': { rel_type: 'm.replace', event_id: edit.id },
       'm.mentions': {},
     };

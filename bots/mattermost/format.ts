@@ -48,7 +48,7 @@ export function escapeMarkdown(s: string): string {
 
 const renderer = markdownRenderer(escapeMarkdown);
 
-const MASS = /(^|[^\w])([@!])((?:[*_~`\\]|\u200b)*)(channel|all|here|everyone)\b/gi;
+const MASS = /(^|[^\w])([@!])((?:[*_~`\\]|\u200b)*)(channel|all|here|everyone)(?![a-zA-Z0-9])/gi;
 
 /** Never let markup glue a sigil to a mass-mention word (`@**channel**`). */
 export function defuseRendered(s: string): string {
