@@ -84,20 +84,37 @@ export class Lanes {
 
   private async runJob({ entry, job }: Item): Promise<void> {
     for (let attempt = 1; ; attempt++) {
+      let outcome: Parameters<LaneOptions['onDone']>[2];
       try {
         await this.handler(job);
-        await this.opts.onDone(entry, job, {});
-        return;
+        outcome = {};
       } catch (err) {
         if (this.stopped) return; // left unacknowledged: delivered after restart
         if (!isTransient(err) || attempt >= this.opts.maxAttempts) {
-          await this.opts.onDone(entry, job, { dead: { error: describe(err), attempts: attempt } });
-          return;
+          outcome = { dead: { error: describe(err), attempts: attempt } };
+        } else {
+          const backoff = Math.min(this.opts.maxDelayMs, this.opts.baseDelayMs * 2 ** (attempt - 1));
+          const delay = Math.max(backoff, retryAfterOf(err) ?? 0);
+          this.opts.onRetry?.(job, err, attempt, delay);
+          await (this.opts.sleep ?? defaultSleep)(delay, this.abort.signal);
+          if (this.stopped) return;
+          continue;
         }
-        const backoff = Math.min(this.opts.maxDelayMs, this.opts.baseDelayMs * 2 ** (attempt - 1));
-        const delay = Math.max(backoff, retryAfterOf(err) ?? 0);
-        this.opts.onRetry?.(job, err, attempt, delay);
-        await (this.opts.sleep ?? defaultSleep)(delay, this.abort.signal);
+      }
+      await this.acknowledge(entry, job, outcome);
+      return;
+    }
+  }
+
+  /** Record the outcome; while the store is unreachable, keep trying (the job is done, not to be redone). */
+  private async acknowledge(entry: string, job: DeliveryJob, outcome: Parameters<LaneOptions['onDone']>[2]): Promise<void> {
+    for (let wait = 100; ; wait = Math.min(wait * 2, 5000)) {
+      try {
+        await this.opts.onDone(entry, job, outcome);
+        return;
+      } catch {
+        if (this.stopped) return;
+        await (this.opts.sleep ?? defaultSleep)(wait, this.abort.signal);
         if (this.stopped) return;
       }
     }

@@ -29,8 +29,11 @@ export function connectRedis(url: string, opts: { lazyConnect?: boolean } = {}):
 }
 
 /** A second connection to the same server(s), for blocking reads. */
-export function duplicateClient(c: RedisClient): RedisClient {
-  return c instanceof Cluster ? c.duplicate() : c.duplicate();
+export function duplicateClient(c: RedisClient, onError?: (err: unknown) => void): RedisClient {
+  const dup = c instanceof Cluster ? c.duplicate() : c.duplicate();
+  // Connection errors surface on the commands that fail; the event itself only needs a listener.
+  dup.on('error', onError ?? (() => undefined));
+  return dup;
 }
 
 export class RedisStore implements Store {
