@@ -1,0 +1,101 @@
+/** A tube between a Discord channel (real discord.js bot, fake Discord) and a test-platform room, both ways. */
+import { afterEach, describe, expect, it } from 'vitest';
+import { createDiscordBot } from '../../bots/discord/index.js';
+import { remoteId } from '../../src/model.js';
+import { FakeDiscord, type Posted } from '../fakes/discord/index.js';
+import { startTestBridge, type TestBridge } from '../helpers/bridge-harness.js';
+import { codeIn } from '../helpers/pairing.js';
+import { TestBot } from '../helpers/test-bot.js';
+import { waitFor } from './waitfor.js';
+
+const ZWSP = '\u200b';
+
+describe('Discord ↔ another room through the bridge', () => {
+  let fake: FakeDiscord | undefined;
+  let tb: TestBridge | undefined;
+  afterEach(async () => {
+    await tb?.stop();
+    await fake?.close();
+    tb = undefined;
+    fake = undefined;
+  });
+
+  it('pairs from Discord, relays posts through the webhook as the author, replies, edits and deletes both ways, never pings', async () => {
+    fake = await FakeDiscord.start();
+    const f = fake;
+    const general = f.general.id;
+    const discord = createDiscordBot({ token: f.token, apiUrl: f.apiUrl, leasePollMs: 20 });
+    const other = new TestBot('alpha', { impersonate: true });
+    tb = await startTestBridge({ store: 'embedded', bots: [discord, other] });
+    const answers = (): string[] => f.posted(general).filter((p) => p.via === 'bot').map((p) => p.message.content);
+    const copies = (): Posted[] => f.posted(general).filter((p) => p.via === 'webhook');
+    const live = (id: string) => f.world.findMessage(general, id);
+
+    // Pairing: `-sameroom open` typed in #general, the code pasted in the lobby.
+    f.userSays(general, '-sameroom open');
+    await waitFor(() => answers().some((t) => t.includes('connect')), 10_000, 'open answer');
+    await other.says('lobby', 'Bob', `-sameroom connect ${codeIn(answers().at(-1) ?? '')}`);
+    await tb.settle();
+    expect(other.lines('lobby').at(-1)).toMatch(/^bridge-bot: This room is now linked to #general on Acme \(Discord\)/);
+    await waitFor(() => answers().some((t) => t.includes('now linked to #lobby (alpha)')), 10_000, 'linked notice in Discord');
+
+    // Discord → lobby: the author's display name and avatar, Discord markdown made canonical.
+    const hello = f.userSays(general, `hello **world** __there__ <@${f.bob.id}>`);
+    await waitFor(() => other.room('lobby').some((m) => m.as === 'Alice Liddell'), 10_000, 'copy in lobby');
+    const copyInLobby = other.room('lobby').at(-1)!;
+    expect(copyInLobby).toMatchObject({ as: 'Alice Liddell', text: 'hello **world** there @bob' });
+    expect(other.sendLog.at(-1)?.author.avatarUrl).toBe(`https://cdn.discordapp.com/avatars/${f.alice.id}/a1b2c3.png`);
+
+    f.userEdits(general, hello.id, `hello *again* <#${f.random.id}>`);
+    await waitFor(() => copyInLobby.text === 'hello *again* #random', 10_000, 'edit in lobby');
+
+    // Lobby → Discord: through the channel webhook under the author's name, canonical made Discord markdown.
+    const mine = await other.says('lobby', 'Bob', 'hi _Discord_ <b> @everyone @here', { replyTo: copyInLobby.id });
+    await tb.settle();
+    await waitFor(() => copies().length === 1, 10_000, 'copy in Discord');
+    const copy = copies()[0]!;
+    expect(copy.username).toBe('Bob');
+    expect(copy.message.content).toBe(
+      `> ↪ [Reply](https://discord.com/channels/${f.guild.id}/${general}/${hello.id})\nhi *Discord* \\<b\\> @${ZWSP}everyone @${ZWSP}here`,
+    );
+    // Mass mentions: allowed_mentions parses nothing, and the text itself no longer mentions anyone.
+    expect(copy.allowedMentions).toEqual({ parse: [] });
+    expect(copy.pings).toEqual([]);
+    expect(copy.message.mention_everyone).toBe(false);
+
+    // The author's avatar goes with the copy when the origin knows it.
+    await other.ingest({
+      kind: 'post',
+      room: other.ref('lobby'),
+      eventId: 'carol-1',
+      id: remoteId('carol-1'),
+      author: { id: 'carol', name: 'Carol', avatarUrl: 'https://example.com/carol.png' },
+      text: 'with a face',
+    });
+    await tb.settle();
+    await waitFor(() => copies().length === 2, 10_000, 'second copy in Discord');
+    expect(copies()[1]).toMatchObject({ username: 'Carol', avatarUrl: 'https://example.com/carol.png' });
+
+    await other.edits('lobby', mine, 'hi ~~Discord~~ (edited)');
+    await tb.settle();
+    expect(live(copy.message.id)?.content).toBe(
+      `> ↪ [Reply](https://discord.com/channels/${f.guild.id}/${general}/${hello.id})\nhi ~~Discord~~ (edited)`,
+    );
+    await other.deletes('lobby', mine);
+    await tb.settle();
+    expect(live(copy.message.id)).toBeUndefined();
+
+    f.userDeletes(general, hello.id);
+    await waitFor(() => !other.room('lobby').some((m) => m.as === 'Alice Liddell'), 10_000, 'delete in lobby');
+
+    // The bridge's own copies came back over the gateway (create, update, delete): none was relayed.
+    f.userSays(general, 'marker');
+    await waitFor(() => other.room('lobby').some((m) => m.text === 'marker'), 10_000, 'marker in lobby');
+    await tb.settle();
+    expect(other.sendLog.map((p) => [p.author.id, p.text])).toEqual([
+      [f.alice.id, 'hello **world** there @bob'],
+      [f.alice.id, 'marker'],
+    ]);
+    expect(other.room('lobby').map((m) => m.as)).toEqual(['Bob', 'bridge-bot', 'Alice Liddell']);
+  });
+});

@@ -1,0 +1,116 @@
+/** A tube between a Matrix room (real bot, fake homeserver) and a test-platform room, both ways. */
+import { afterEach, describe, expect, it } from 'vitest';
+import { createMatrixBot } from '../../bots/matrix/index.js';
+import { FakeMatrix } from '../fakes/matrix/server.js';
+import type { FakeEvent } from '../fakes/matrix/world.js';
+import { startTestBridge, type TestBridge } from '../helpers/bridge-harness.js';
+import { codeIn } from '../helpers/pairing.js';
+import { TestBot } from '../helpers/test-bot.js';
+import { waitFor } from './waitfor.js';
+
+const ROOM = '!general:fake.test';
+const ALICE = '@alice:fake.test';
+const ZWSP = '\u200b';
+
+describe('Matrix ↔ another room through the bridge', () => {
+  let fake: FakeMatrix | undefined;
+  let tb: TestBridge | undefined;
+  afterEach(async () => {
+    await tb?.stop();
+    await fake?.close();
+    tb = undefined;
+    fake = undefined;
+  });
+
+  it('pairs from Matrix, relays posts with an author prefix, replies, edits and redactions both ways, never pings', async () => {
+    fake = await new FakeMatrix().start();
+    const f = fake;
+    f.addUser(ALICE, 'Alice');
+    f.createRoom(ROOM, [ALICE], { name: 'General' });
+    const matrix = createMatrixBot({ homeserverUrl: f.url, accessToken: f.botToken, syncTimeoutMs: 2000, retryMs: 10 });
+    const other = new TestBot('alpha', { impersonate: true });
+    tb = await startTestBridge({ store: 'embedded', bots: [matrix, other] });
+    // The first sync only reads state; events count from the second one on.
+    await waitFor(() => f.syncCount >= 2, 10_000, 'the first sync');
+    const bot = (): FakeEvent[] => f.botEvents(ROOM);
+    const notices = (): string[] => bot().filter((e) => e.content.msgtype === 'm.notice').map((e) => String(e.content.body));
+    const copies = (): FakeEvent[] => bot().filter((e) => e.type === 'm.room.message' && e.content.msgtype === 'm.text');
+
+    // Pairing: `-sameroom open` typed in the Matrix room, the code pasted in the lobby.
+    f.userSend(ROOM, ALICE, { msgtype: 'm.text', body: '-sameroom open' });
+    await waitFor(() => notices().some((t) => t.includes('connect')), 10_000, 'open answer');
+    await other.says('lobby', 'Bob', `-sameroom connect ${codeIn(notices().at(-1) ?? '')}`);
+    await tb.settle();
+    expect(other.lines('lobby').at(-1)).toMatch(/^bridge-bot: This room is now linked to General \(Matrix\)/);
+    await waitFor(() => notices().some((t) => t.includes('now linked to #lobby (alpha)')), 10_000, 'linked notice in Matrix');
+
+    // Matrix → lobby: the member's display name, HTML made canonical.
+    const hello = f.userSend(ROOM, ALICE, {
+      msgtype: 'm.text',
+      body: 'hello world',
+      format: 'org.matrix.custom.html',
+      formatted_body: 'hello <strong>world</strong> <a href="https://e.org">site</a>',
+    });
+    await waitFor(() => other.room('lobby').some((m) => m.as === 'Alice'), 10_000, 'copy in lobby');
+    const copyInLobby = other.room('lobby').at(-1)!;
+    expect(copyInLobby).toMatchObject({ as: 'Alice', text: 'hello **world** [site](https://e.org)' });
+
+    f.userSend(ROOM, ALICE, {
+      msgtype: 'm.text',
+      body: '* hello again',
+      'm.new_content': { msgtype: 'm.text', body: 'hello *again*' },
+      'm.relates_to': { rel_type: 'm.replace', event_id: hello },
+    });
+    await waitFor(() => copyInLobby.text === 'hello \\*again\\*', 10_000, 'edit in lobby');
+
+    // Lobby → Matrix: posted by the bot with the author's name in front (Matrix cannot impersonate),
+    // as a reply, with mass mentions defused and no intentional mentions.
+    const mine = await other.says('lobby', 'Bob', 'hi _Matrix_ <b> @room @everyone', { replyTo: copyInLobby.id });
+    await tb.settle();
+    await waitFor(() => copies().length === 1, 10_000, 'copy in Matrix');
+    const copy = copies()[0]!;
+    expect(copy.content).toEqual({
+      msgtype: 'm.text',
+      body: `Bob: hi Matrix <b> @${ZWSP}room @${ZWSP}everyone`,
+      format: 'org.matrix.custom.html',
+      formatted_body: `<strong>Bob</strong>: hi <em>Matrix</em> &lt;b&gt; @${ZWSP}room @${ZWSP}everyone`,
+      'm.mentions': {},
+      'm.relates_to': { 'm.in_reply_to': { event_id: hello } },
+    });
+    expect(String(copy.content.body)).not.toMatch(/@room|@everyone/);
+
+    await other.edits('lobby', mine, 'hi ~~Matrix~~');
+    await tb.settle();
+    const edit = bot().at(-1)!;
+    expect(edit.content['m.relates_to']).toEqual({ rel_type: 'm.replace', event_id: copy.event_id });
+    expect(edit.content['m.new_content']).toMatchObject({ body: 'Bob: hi Matrix', formatted_body: '<strong>Bob</strong>: hi <del>Matrix</del>' });
+
+    // Matrix → lobby reply to the bridge's copy lands on the original message.
+    f.userSend(ROOM, ALICE, {
+      msgtype: 'm.text',
+      body: `> <${f.botUserId}> Bob: hi Matrix\n\nnice`,
+      'm.relates_to': { 'm.in_reply_to': { event_id: copy.event_id } },
+    });
+    await waitFor(() => other.room('lobby').some((m) => m.text === 'nice'), 10_000, 'reply in lobby');
+    expect(other.room('lobby').find((m) => m.text === 'nice')).toMatchObject({ as: 'Alice', replyTo: mine });
+
+    await other.deletes('lobby', mine);
+    await tb.settle();
+    expect(bot().at(-1)).toMatchObject({ type: 'm.room.redaction', redacts: copy.event_id });
+    expect(f.event(ROOM, copy.event_id)?.unsigned?.redacted_because).toBeDefined();
+
+    f.userRedact(ROOM, ALICE, hello);
+    await waitFor(() => !other.room('lobby').some((m) => m.id === copyInLobby.id), 10_000, 'redaction in lobby');
+
+    // The bridge's own events (copy, edit, redaction, notices) came back through /sync: none was relayed.
+    f.userSend(ROOM, ALICE, { msgtype: 'm.text', body: 'marker' });
+    await waitFor(() => other.room('lobby').some((m) => m.text === 'marker'), 10_000, 'marker in lobby');
+    await tb.settle();
+    expect(other.sendLog.map((p) => [p.author.id, p.text])).toEqual([
+      [ALICE, 'hello **world** [site](https://e.org)'],
+      [ALICE, 'nice'],
+      [ALICE, 'marker'],
+    ]);
+    expect(other.room('lobby').map((m) => m.as)).toEqual(['Bob', 'bridge-bot', 'Alice', 'Alice']);
+  });
+});
