@@ -1,11 +1,24 @@
 /** The one HTTP server: health, metrics, stored files; platforms and the web UI add their routes. */
+import fastifyMultipart from '@fastify/multipart';
+import fastifyWebsocket from '@fastify/websocket';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Files } from './files.js';
 import type { Metrics } from './metrics.js';
 import type { Store } from './store/store.js';
 
-export function createHttp(opts: { bodyLimit?: number } = {}): FastifyInstance {
-  return Fastify({ bodyLimit: opts.bodyLimit ?? 1024 * 1024, trustProxy: true });
+/** WebSocket frames above this close the connection (the web platform refuses smaller ones politely). */
+const MAX_WS_PAYLOAD = 1024 * 1024;
+
+/**
+ * The server, with WebSocket and multipart support registered once for everyone. Register
+ * WebSocket routes inside a plugin (`http.register(async (app) => …)`) so they load after it.
+ */
+export function createHttp(opts: { bodyLimit?: number; trustProxy?: boolean } = {}): FastifyInstance {
+  const bodyLimit = opts.bodyLimit ?? 1024 * 1024;
+  const http = Fastify({ bodyLimit, trustProxy: opts.trustProxy ?? false });
+  void http.register(fastifyWebsocket, { options: { maxPayload: MAX_WS_PAYLOAD } });
+  void http.register(fastifyMultipart, { limits: { fileSize: bodyLimit, files: 1, fields: 10, fieldSize: 4096, parts: 12 } });
+  return http;
 }
 
 export function mountCore(http: FastifyInstance, deps: { store: Store; files: Files; metrics: Metrics; bots: () => string[] }): void {

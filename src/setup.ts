@@ -4,9 +4,11 @@ import type { Bot } from './bot.js';
 import { Bridge } from './bridge.js';
 import type { Config } from './config.js';
 import { createHttp } from './http.js';
+import { isWebRoomMaker, mountPortal } from './portal/index.js';
 import { MemoryQueue } from './queue/memory.js';
 import { DEFAULT_RETRY, type RetryPolicy } from './queue/queue.js';
 import { RedisQueue } from './queue/redis.js';
+import type { Services } from './services.js';
 import { EmbeddedStore } from './store/embedded.js';
 import { RedisStore, connectRedis } from './store/redis.js';
 
@@ -15,9 +17,26 @@ export interface BuildOptions {
   readonly leaseMs?: number;
 }
 
+/** A built-in platform (web) that works with the core's services directly; bound before start. */
+export interface BuiltinBot extends Bot {
+  bind(services: Services): void;
+}
+
+export function isBuiltin(bot: Bot): bot is BuiltinBot {
+  return typeof (bot as Partial<BuiltinBot>).bind === 'function';
+}
+
+/** Bind built-in bots and mount the portal and map pages (with guest chat when the web platform runs). */
+function wire(bridge: Bridge, bots: readonly Bot[]): Bridge {
+  for (const bot of bots) if (isBuiltin(bot)) bot.bind(bridge);
+  mountPortal(bridge.http, bridge, bots.find(isWebRoomMaker));
+  return bridge;
+}
+
 export function buildBridge(config: Config, log: Logger, bots: readonly Bot[], opts: BuildOptions = {}): Bridge {
   const retry: RetryPolicy = { ...DEFAULT_RETRY, maxAttempts: config.deliveryMaxAttempts, ...opts.retry };
-  const http = createHttp({ bodyLimit: config.maxFileBytes + 1024 * 1024 });
+  // Client addresses (rate limits) come from X-Forwarded-For only behind a proxy the operator names.
+  const http = createHttp({ bodyLimit: config.maxFileBytes + 1024 * 1024, trustProxy: config.env.TRUST_PROXY === 'true' });
   if (config.redisUrl) {
     const client = connectRedis(config.redisUrl);
     client.on('error', (err: unknown) => log.warn({ err }, 'redis connection error'));
@@ -26,11 +45,11 @@ export function buildBridge(config: Config, log: Logger, bots: readonly Bot[], o
       shards: config.queueShards,
       processId: config.processId,
       retry,
-      ...(opts.leaseMs ? { leaseMs: opts.leaseMs } : {}),
+      leaseMs: opts.leaseMs ?? config.leaseMs,
       onError: (err) => log.warn({ err }, 'queue error'),
     });
-    return new Bridge({ config, log, store, queue, http, bots });
+    return wire(new Bridge({ config, log, store, queue, http, bots }), bots);
   }
   const store = new EmbeddedStore(config.dataDir);
-  return new Bridge({ config, log, store, queue: new MemoryQueue(store, retry), http, bots });
+  return wire(new Bridge({ config, log, store, queue: new MemoryQueue(store, retry), http, bots }), bots);
 }

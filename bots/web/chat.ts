@@ -1,0 +1,99 @@
+/**
+ * What happens in a web room, whoever causes it (a browser, a relayed copy, the bridge's voice):
+ * the record is stored, then every browser in the room is told. Changes to one room run one at
+ * a time, so stored order and the order browsers see are the same.
+ */
+import { toPlain } from '../../src/markup.js';
+import { newMessageId, toWire, type MessageRecord, type WebRooms } from './history.js';
+import type { ServerFrame, WireReply } from './protocol.js';
+
+/** One browser connection, as the hub sees it. */
+export interface Peer {
+  send(frame: ServerFrame): void;
+}
+
+/** Browser connections by room. */
+export class Hub {
+  private readonly rooms = new Map<string, Set<Peer>>();
+
+  join(roomId: string, peer: Peer): void {
+    const set = this.rooms.get(roomId) ?? new Set<Peer>();
+    set.add(peer);
+    this.rooms.set(roomId, set);
+  }
+
+  leave(roomId: string, peer: Peer): void {
+    const set = this.rooms.get(roomId);
+    if (!set) return;
+    set.delete(peer);
+    if (set.size === 0) this.rooms.delete(roomId);
+  }
+
+  /** Browsers currently in the room. */
+  count(roomId: string): number {
+    return this.rooms.get(roomId)?.size ?? 0;
+  }
+
+  broadcast(roomId: string, frame: ServerFrame, except?: Peer): void {
+    for (const p of this.rooms.get(roomId) ?? []) if (p !== except) p.send(frame);
+  }
+}
+
+export type NewMessage = Omit<MessageRecord, 'id' | 'ts'>;
+
+export class WebChat {
+  private readonly lanes = new Map<string, Promise<unknown>>();
+
+  constructor(
+    readonly rooms: WebRooms,
+    readonly hub: Hub,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /** Run `fn` after every earlier change of the same room. */
+  private serial<T>(roomId: string, fn: () => Promise<T>): Promise<T> {
+    const prev = this.lanes.get(roomId) ?? Promise.resolve();
+    const next = prev.then(fn, fn);
+    const tail = next.catch(() => undefined);
+    this.lanes.set(roomId, tail);
+    void tail.then(() => {
+      if (this.lanes.get(roomId) === tail) this.lanes.delete(roomId);
+    });
+    return next;
+  }
+
+  /** Add a message; the sender (if any) gets its copy with `nonce`, everyone else a plain one. */
+  add(roomId: string, m: NewMessage, sender?: { peer: Peer; nonce?: string }): Promise<MessageRecord> {
+    return this.serial(roomId, async () => {
+      const rec: MessageRecord = { ...m, id: newMessageId(), ts: this.now() };
+      await this.rooms.append(roomId, rec);
+      const message = toWire(rec);
+      this.hub.broadcast(roomId, { type: 'message', message }, sender?.peer);
+      if (sender) sender.peer.send({ type: 'message', message, ...(sender.nonce ? { nonce: sender.nonce } : {}) });
+      return rec;
+    });
+  }
+
+  /**
+   * Change a message: `fn` gets the current record and returns the new one, or null to leave it.
+   * Resolves to the new record, or null when there was none (or it is deleted, or `fn` said no).
+   */
+  change(roomId: string, id: string, fn: (m: MessageRecord) => MessageRecord | null): Promise<MessageRecord | null> {
+    return this.serial(roomId, async () => {
+      const cur = await this.rooms.message(roomId, id);
+      if (!cur || cur.deleted) return null;
+      const next = fn(cur);
+      if (!next) return null;
+      await this.rooms.put(roomId, next);
+      this.hub.broadcast(roomId, next.deleted ? { type: 'delete', id } : { type: 'update', message: toWire(next) });
+      return next;
+    });
+  }
+
+  /** What a reply shows of the message it answers. */
+  async replyPreview(roomId: string, id: string): Promise<WireReply | undefined> {
+    const m = await this.rooms.message(roomId, id);
+    if (!m || m.deleted) return undefined;
+    return { id, authorName: m.author.name, excerpt: toPlain(m.text).replace(/\s+/g, ' ').slice(0, 140) || (m.files[0]?.name ?? '') };
+  }
+}

@@ -1,0 +1,50 @@
+/** Settings of the built-in web platform. It needs no credentials: it always runs. */
+import type { Config } from '../../src/config.js';
+import type { Rate } from './ratelimit.js';
+
+export interface WebConfig {
+  /** longest message, in characters (`WEB_MAX_TEXT_LENGTH`, default 8000) */
+  readonly maxTextLength: number;
+  /** largest upload, in bytes (the bridge's `MAX_FILE_MB`) */
+  readonly maxFileBytes: number;
+  /** messages kept per room (older ones drop off) */
+  readonly historyCap: number;
+  /** messages a browser gets when it joins */
+  readonly historyOnJoin: number;
+  /** frames per WebSocket connection */
+  readonly frameRate: Rate;
+  /** room creations and uploads per client address */
+  readonly httpRate: Rate;
+  /** how long message records are kept */
+  readonly messageTtlMs: number;
+  /** WebSocket ping interval; a connection that missed one pong is dropped */
+  readonly heartbeatMs: number;
+}
+
+export const WEB_DEFAULTS: Omit<WebConfig, 'maxFileBytes'> = {
+  maxTextLength: 8000,
+  historyCap: 500,
+  historyOnJoin: 200,
+  frameRate: { capacity: 20, perSecond: 5 },
+  httpRate: { capacity: 30, perSecond: 1 },
+  messageTtlMs: 90 * 24 * 3600_000,
+  heartbeatMs: 30_000,
+};
+
+function positive(env: NodeJS.ProcessEnv, key: string, fallback: number): number {
+  const raw = env[key];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n <= 0) throw new Error(`${key} must be a positive whole number, got "${raw}"`);
+  return n;
+}
+
+/** Always a config: the web platform has no credentials to wait for. */
+export function webConfigFromEnv(config: Config, env: NodeJS.ProcessEnv = config.env): WebConfig {
+  return {
+    ...WEB_DEFAULTS,
+    maxTextLength: positive(env, 'WEB_MAX_TEXT_LENGTH', WEB_DEFAULTS.maxTextLength),
+    historyCap: positive(env, 'WEB_HISTORY', WEB_DEFAULTS.historyCap),
+    maxFileBytes: config.maxFileBytes,
+  };
+}
