@@ -13,7 +13,12 @@ export const portal: CommandSpec = {
     let secret = settings.portal;
     let admin = settings.portalAdmin;
     if (reset || !secret || !admin) {
-      if (secret) await s.store.del(keys.portal(secret));
+      if (secret) {
+        await s.store.del(keys.portal(secret));
+        // The old link's guest chat goes with it: unlink it from this room.
+        const guest = await s.store.take(keys.portalGuest(secret));
+        for (const t of guest ? await s.tubes.of(roomKey) : []) if (t.a === guest || t.b === guest) await s.tubes.remove(t.id);
+      }
       secret = nanoid(24);
       admin = nanoid(24);
       await s.store.set(keys.portal(secret), roomKey);

@@ -107,9 +107,10 @@ describe('portal and map', () => {
     expect(after).toMatch(/<strong>close<\/strong> by portal:admin/);
     expect((await fetch(`${base}${portal.path}/close`, form({ admin: portal.admin, tube: toBeta?.id ?? '' }))).status).toBe(404);
 
-    // A reset portal link stops working.
+    // A reset portal link stops working, and its guest chat is unlinked with it.
     await alpha.says('general', 'Ann', '-sameroom portal reset');
     expect((await fetch(`${base}${portal.path}`)).status).toBe(404);
+    expect(await tb.bridge.tubes.of(roomKey(alpha.ref('general')))).toHaveLength(0);
     expect((await fetch(`${base}/portal/nosuchportalsecret00`)).status).toBe(404);
   });
 
