@@ -199,11 +199,31 @@ export class Bridge implements Services {
   /** Stop bots (no new events), drain the queue up to `timeoutMs`, close the store. */
   async stop(timeoutMs = 10_000): Promise<void> {
     if (this.leaseTimer) clearInterval(this.leaseTimer);
-    for (const bot of this.started.reverse()) await bot.stop().catch((err: unknown) => this.log.warn({ err }, 'bot stop failed'));
+    // Every step is bounded: a platform or store that does not answer must not keep us from exiting.
+    for (const bot of this.started.reverse()) {
+      await bounded(bot.stop(), timeoutMs, `${bot.platform} stop`).catch((err: unknown) => this.log.warn({ err }, 'bot stop failed'));
+    }
     this.started = [];
-    await this.queue.stop(timeoutMs);
-    for (const lease of this.leases.values()) await lease.release().catch(() => undefined);
-    await this.http.close();
-    await this.store.close();
+    await bounded(this.queue.stop(timeoutMs), timeoutMs + 1000, 'queue stop').catch((err: unknown) => this.log.warn({ err }, 'queue stop failed'));
+    for (const lease of this.leases.values()) await bounded(lease.release(), 1000, 'lease release').catch(() => undefined);
+    await bounded(this.http.close(), timeoutMs, 'http close').catch(() => undefined);
+    await bounded(this.store.close(), 2000, 'store close').catch(() => undefined);
   }
+}
+
+function bounded<T>(work: Promise<T>, ms: number, what: string): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const t = setTimeout(() => reject(new Error(`${what} took longer than ${ms} ms`)), ms);
+    t.unref();
+    work.then(
+      (v) => {
+        clearTimeout(t);
+        resolve(v);
+      },
+      (err: unknown) => {
+        clearTimeout(t);
+        reject(err instanceof Error ? err : new Error(String(err)));
+      },
+    );
+  });
 }

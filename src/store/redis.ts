@@ -134,6 +134,14 @@ export class RedisStore implements Store {
   }
 
   async close(): Promise<void> {
-    await this.client.quit().catch(() => this.client.disconnect());
+    // QUIT waits for the server; if it does not answer soon, drop the connection.
+    const t = setTimeout(() => this.client.disconnect(), 1000);
+    try {
+      await this.client.quit();
+    } catch {
+      this.client.disconnect();
+    } finally {
+      clearTimeout(t);
+    }
   }
 }

@@ -65,7 +65,10 @@ export async function startRedisServer(opts: { appendonly?: boolean; extraArgs?:
     stop: async () => {
       await stop();
     },
-    restart: launch,
+    restart: async () => {
+      if (child && child.exitCode === null && child.signalCode === null) return; // still running
+      await launch();
+    },
   };
 }
 
