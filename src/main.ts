@@ -22,7 +22,10 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     log.info({ signal }, 'stopping: finishing deliveries in flight');
-    bridge.stop(Number(process.env.SHUTDOWN_TIMEOUT_MS ?? 10_000)).then(
+    const timeoutMs = Number(process.env.SHUTDOWN_TIMEOUT_MS ?? 10_000);
+    // Unfinished deliveries stay queued and resume at the next start; never hang here.
+    setTimeout(() => process.exit(1), timeoutMs + 15_000).unref();
+    bridge.stop(timeoutMs).then(
       () => process.exit(0),
       (err: unknown) => {
         log.error({ err }, 'unclean stop');
