@@ -6,6 +6,7 @@
 import type { BotContext } from '../../src/bot.js';
 import type { Author } from '../../src/model.js';
 import { DeliveryError } from '../../src/errors.js';
+import { backoffMs } from '../shared/backoff.js';
 import type { MatrixClient } from './client.js';
 import { isRecord, str, type MatrixEvent, type SyncResponse } from './types.js';
 
@@ -82,7 +83,7 @@ export class Syncer {
         if (signal.aborted) break;
         const wait = err instanceof DeliveryError && err.code === 'rate_limited' && err.retryAfterMs
           ? err.retryAfterMs
-          : Math.min(this.opts.retryMs * 2 ** failures, 60_000);
+          : backoffMs(this.opts.retryMs, failures);
         failures++;
         this.ctx.log.warn({ err, wait }, 'matrix sync failed; retrying');
         await sleep(wait, signal);

@@ -59,13 +59,7 @@ export interface MessageContent {
   'm.mentions'?: { user_ids?: string[]; room?: boolean };
 }
 
-export function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
-export function str(v: unknown): string | undefined {
-  return typeof v === 'string' ? v : undefined;
-}
+export { isRecord, str } from '../shared/json.js';
 
 /** `!opaque:example.org` → `example.org`; room ids without a server part (room v12) → undefined. */
 export function roomServer(roomId: string): string | undefined {

@@ -69,13 +69,7 @@ export interface MmWsEvent {
   readonly error?: unknown;
 }
 
-export function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
-export function str(v: unknown): string | undefined {
-  return typeof v === 'string' ? v : undefined;
-}
+export { isRecord, str } from '../shared/json.js';
 
 /** Mattermost counts message length in runes (code points), not UTF-16 units. */
 export function runeLength(s: string): number {

@@ -60,13 +60,7 @@ export interface DdpFrame {
   readonly subs?: string[];
 }
 
-export function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
-export function str(v: unknown): string | undefined {
-  return typeof v === 'string' ? v : undefined;
-}
+export { isRecord, str } from '../shared/json.js';
 
 export function dateMs(d: RcDate | undefined): number | undefined {
   if (d === undefined) return undefined;

@@ -1,11 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { canDelete, canEdit, canName } from '../../src/bot.js';
-import { DeliveryError } from '../../src/errors.js';
-import type { FileId, OutboundPost, RoomKey, StoredFile } from '../../src/model.js';
+import type { FileId, OutboundPost, StoredFile } from '../../src/model.js';
 import { remoteId } from '../../src/model.js';
 import { createMatrixBot } from '../../bots/matrix/index.js';
 import { FakeMatrix } from '../fakes/matrix/server.js';
-import { createHarness } from '../helpers/bot-harness.js';
+import { outboundPost, rejection, withBot } from '../mattermost/shared-rig.js';
 import { ALICE, ROOM, startRig, type MatrixRig } from './setup.js';
 
 let rig: MatrixRig | undefined;
@@ -16,26 +15,7 @@ afterEach(async () => {
 
 const room = { platform: 'matrix', workspace: 'fake.test', channel: ROOM };
 
-function post(over: Partial<OutboundPost> = {}): OutboundPost {
-  return {
-    room,
-    author: { id: 'U1', name: 'Ann' },
-    text: 'Ann: hello',
-    attachments: [],
-    origin: 'slack:T1:C1' as RoomKey,
-    idempotencyKey: `job-${Math.random().toString(36).slice(2)}`,
-    ...over,
-  };
-}
-
-async function rejection(p: Promise<unknown>): Promise<DeliveryError> {
-  const err = await p.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(DeliveryError);
-  return err as DeliveryError;
-}
+const post = (over: Partial<OutboundPost> = {}): OutboundPost => outboundPost(room, { author: { id: 'U1', name: 'Ann' }, text: 'Ann: hello', ...over });
 
 describe('matrix outbound', () => {
   it('declares its capabilities and optional members', async () => {
@@ -149,16 +129,11 @@ describe('matrix outbound', () => {
 
   it('refuses to start with a bad token, without leaking it', async () => {
     const fake = await new FakeMatrix().start();
-    const h = createHarness();
-    const bot = createMatrixBot({ homeserverUrl: fake.url, accessToken: 'wrong-secret-token' });
-    try {
+    await withBot(fake, createMatrixBot({ homeserverUrl: fake.url, accessToken: 'wrong-secret-token' }), async (bot, h) => {
       const err = await rejection(bot.start(h.ctx));
       expect(err.code).toBe('forbidden');
       expect(err.message).toContain('M_UNKNOWN_TOKEN');
       expect(err.message).not.toContain('wrong-secret-token');
-    } finally {
-      await h.close(bot);
-      await fake.close();
-    }
+    });
   });
 });

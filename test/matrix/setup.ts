@@ -2,28 +2,17 @@
 import { createMatrixBot, type MatrixBot, type MatrixConfig } from '../../bots/matrix/index.js';
 import { SINCE_KEY } from '../../bots/matrix/sync.js';
 import type { BotContext } from '../../src/bot.js';
-import { createHarness, type Harness } from '../helpers/bot-harness.js';
+import type { Harness } from '../helpers/bot-harness.js';
 import { FakeMatrix } from '../fakes/matrix/server.js';
+import { startBotRig, type BotRig } from '../mattermost/shared-rig.js';
+
+export { until } from '../mattermost/shared-rig.js';
 
 export const ROOM = '!general:fake.test';
 export const ALICE = '@alice:fake.test';
 export const BOB = '@bob:other.test';
 
-export interface MatrixRig {
-  readonly fake: FakeMatrix;
-  readonly h: Harness;
-  readonly bot: MatrixBot;
-  close(): Promise<void>;
-}
-
-/** Poll until `pred` holds (fails after 10 s). For state the bot reaches asynchronously. */
-export async function until(pred: () => boolean, what = 'condition'): Promise<void> {
-  const deadline = Date.now() + 10_000;
-  while (!pred()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
+export type MatrixRig = BotRig<FakeMatrix, MatrixBot>;
 
 export async function startRig(
   opts: { config?: Partial<MatrixConfig>; ctx?: (ctx: BotContext) => BotContext; fake?: FakeMatrix; harness?: Harness } = {},
@@ -34,17 +23,6 @@ export async function startRig(
     fake.addUser(BOB, 'Bob');
     fake.createRoom(ROOM, [ALICE], { name: 'General' });
   }
-  const h = opts.harness ?? createHarness();
   const bot = createMatrixBot({ homeserverUrl: fake.url, accessToken: fake.botToken, syncTimeoutMs: 2000, retryMs: 10, ...opts.config });
-  await bot.start(opts.ctx ? opts.ctx(h.ctx) : h.ctx);
-  await until(() => h.state.has(SINCE_KEY), 'the first sync');
-  return {
-    fake,
-    h,
-    bot,
-    close: async () => {
-      await h.close(bot);
-      await fake.close();
-    },
-  };
+  return startBotRig(fake, bot, { ready: (h) => h.state.has(SINCE_KEY), what: 'the first sync', harness: opts.harness, ctx: opts.ctx });
 }

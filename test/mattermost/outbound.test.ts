@@ -1,12 +1,11 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createMattermostBot } from '../../bots/mattermost/index.js';
 import { canDelete, canEdit, canName } from '../../src/bot.js';
-import { DeliveryError } from '../../src/errors.js';
-import type { FileId, OutboundPost, RoomKey, RoomRef, StoredFile } from '../../src/model.js';
+import type { FileId, OutboundPost, RoomRef, StoredFile } from '../../src/model.js';
 import { remoteId } from '../../src/model.js';
 import { FakeMattermost } from '../fakes/mattermost/server.js';
-import { createHarness } from '../helpers/bot-harness.js';
 import { startRig, type MattermostRig } from './setup.js';
+import { outboundPost, rejection, withBot } from './shared-rig.js';
 
 let rig: MattermostRig | undefined;
 afterEach(async () => {
@@ -19,24 +18,7 @@ function roomOf(r: MattermostRig): RoomRef {
 }
 
 function post(r: MattermostRig, over: Partial<OutboundPost> = {}): OutboundPost {
-  return {
-    room: roomOf(r),
-    author: { id: 'U1', name: 'Ann Smith', avatarUrl: 'https://img.example/ann.png' },
-    text: 'hello',
-    attachments: [],
-    origin: 'slack:T1:C1' as RoomKey,
-    idempotencyKey: 'job-1',
-    ...over,
-  };
-}
-
-async function rejection(p: Promise<unknown>): Promise<DeliveryError> {
-  const err = await p.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(DeliveryError);
-  return err as DeliveryError;
+  return outboundPost(roomOf(r), { idempotencyKey: 'job-1', ...over });
 }
 
 describe('mattermost outbound', () => {
@@ -146,15 +128,10 @@ describe('mattermost outbound', () => {
 
   it('refuses to start with a bad token, without leaking it', async () => {
     const fake = await new FakeMattermost().start();
-    const h = createHarness();
-    const bot = createMattermostBot({ url: fake.url, token: 'bad-secret' });
-    try {
+    await withBot(fake, createMattermostBot({ url: fake.url, token: 'bad-secret' }), async (bot, h) => {
       const err = await rejection(bot.start(h.ctx));
       expect(err.code).toBe('forbidden');
       expect(err.message).not.toContain('bad-secret');
-    } finally {
-      await h.close(bot);
-      await fake.close();
-    }
+    });
   });
 });

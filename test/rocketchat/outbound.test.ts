@@ -1,11 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createRocketChatBot } from '../../bots/rocketchat/index.js';
 import { canDelete, canEdit, canName } from '../../src/bot.js';
-import { DeliveryError } from '../../src/errors.js';
-import type { FileId, OutboundPost, RoomKey, RoomRef, StoredFile } from '../../src/model.js';
+import type { FileId, OutboundPost, RoomRef, StoredFile } from '../../src/model.js';
 import { remoteId } from '../../src/model.js';
 import { FakeRocketChat } from '../fakes/rocketchat/server.js';
-import { createHarness } from '../helpers/bot-harness.js';
+import { outboundPost, rejection, withBot } from '../mattermost/shared-rig.js';
 import { startRig, type RocketRig } from './setup.js';
 
 let rig: RocketRig | undefined;
@@ -16,26 +15,7 @@ afterEach(async () => {
 
 const roomOf = (r: RocketRig): RoomRef => ({ platform: 'rocketchat', channel: r.general._id });
 
-function post(r: RocketRig, over: Partial<OutboundPost> = {}): OutboundPost {
-  return {
-    room: roomOf(r),
-    author: { id: 'U1', name: 'Ann Smith', avatarUrl: 'https://img.example/ann.png' },
-    text: 'hello',
-    attachments: [],
-    origin: 'slack:T1:C1' as RoomKey,
-    idempotencyKey: `job-${Math.random().toString(36).slice(2)}`,
-    ...over,
-  };
-}
-
-async function rejection(p: Promise<unknown>): Promise<DeliveryError> {
-  const err = await p.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(DeliveryError);
-  return err as DeliveryError;
-}
+const post = (r: RocketRig, over: Partial<OutboundPost> = {}): OutboundPost => outboundPost(roomOf(r), over);
 
 describe('rocket.chat outbound', () => {
   it('declares its capabilities and optional members', async () => {
@@ -152,15 +132,10 @@ describe('rocket.chat outbound', () => {
 
   it('refuses to start with a bad token, without leaking it', async () => {
     const fake = await new FakeRocketChat().start();
-    const h = createHarness();
-    const bot = createRocketChatBot({ url: fake.url, userId: fake.bot._id, authToken: 'bad-secret' });
-    try {
+    await withBot(fake, createRocketChatBot({ url: fake.url, userId: fake.bot._id, authToken: 'bad-secret' }), async (bot, h) => {
       const err = await rejection(bot.start(h.ctx));
       expect(err.code).toBe('forbidden');
       expect(err.message).not.toContain('bad-secret');
-    } finally {
-      await h.close(bot);
-      await fake.close();
-    }
+    });
   });
 });
