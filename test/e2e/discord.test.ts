@@ -1,11 +1,13 @@
 /** A tube between a Discord channel (real discord.js bot, fake Discord) and a test-platform room, both ways. */
 import { afterEach, describe, expect, it } from 'vitest';
 import { createDiscordBot } from '../../bots/discord/index.js';
+import { toPlain } from '../../src/markup.js';
 import { remoteId } from '../../src/model.js';
 import { FakeDiscord, type Posted } from '../fakes/discord/index.js';
 import { startTestBridge, type TestBridge } from '../helpers/bridge-harness.js';
 import { codeIn } from '../helpers/pairing.js';
 import { TestBot } from '../helpers/test-bot.js';
+import { Client, codeIn as webCodeIn, createRoom, startWeb, until, type WebKit } from '../web/helpers.js';
 import { waitFor } from './waitfor.js';
 
 const ZWSP = '\u200b';
@@ -97,5 +99,77 @@ describe('Discord ↔ another room through the bridge', () => {
       [f.alice.id, 'marker'],
     ]);
     expect(other.room('lobby').map((m) => m.as)).toEqual(['Bob', 'bridge-bot', 'Alice Liddell']);
+  });
+});
+
+describe('Discord ↔ a web room through the bridge', () => {
+  let fake: FakeDiscord | undefined;
+  let kit: WebKit | undefined;
+  const clients: Client[] = [];
+  afterEach(async () => {
+    await Promise.all(clients.splice(0).map((c) => c.close()));
+    await kit?.stop();
+    await fake?.close();
+    kit = undefined;
+    fake = undefined;
+  });
+
+  it('pairs a web room with a Discord channel and relays posts, edits and deletes both ways', async () => {
+    fake = await FakeDiscord.start();
+    const f = fake;
+    const general = f.general.id;
+    const discord = createDiscordBot({ token: f.token, apiUrl: f.apiUrl, leasePollMs: 20 });
+    kit = await startWeb({ bots: [discord] });
+    const { tb } = kit;
+    const answers = (): string[] => f.posted(general).filter((p) => p.via === 'bot').map((p) => p.message.content);
+    const copies = (): Posted[] => f.posted(general).filter((p) => p.via === 'webhook');
+    const live = (id: string) => f.world.findMessage(general, id);
+
+    // Pairing: `-sameroom open` typed in the web room, the code typed in #general.
+    const id = await createRoom(tb.url, 'Customers');
+    const sam = await Client.open(tb.url);
+    clients.push(sam);
+    await sam.join(id, 'Sam');
+    await sam.post('-sameroom open');
+    const code = webCodeIn((await sam.next('message', (m) => m.message.kind === 'system')).message.text);
+    f.userSays(general, `-sameroom connect ${code}`);
+    await waitFor(() => answers().some((t) => t.includes('now linked to Customers (Web)')), 10_000, 'linked answer in Discord');
+    await until('the link notice in the web room', () => sam.shown().some((m) => m.kind === 'system' && toPlain(m.text).includes('now linked to #general')));
+
+    // Web → Discord: through the channel webhook under the web author's name.
+    const hello = await sam.post('hello **Discord**');
+    await waitFor(() => copies().length === 1, 10_000, 'copy in Discord');
+    const copy = copies()[0]!;
+    expect(copy.username).toBe('Sam');
+    expect(copy.message.content).toBe('hello **Discord**');
+    expect(copy.allowedMentions).toEqual({ parse: [] });
+
+    // Discord → web: shown under the Discord author's display name.
+    const hi = f.userSays(general, 'hi *web* people');
+    const shown = await until('the copy of Alice’s message', () => sam.shown().find((m) => m.kind === 'copy'), 10_000);
+    expect(shown).toMatchObject({ author: { name: 'Alice Liddell' }, text: 'hi *web* people' });
+    expect(shown.nodes).toEqual([{ type: 'text', text: 'hi ' }, { type: 'italic', children: [{ type: 'text', text: 'web' }] }, { type: 'text', text: ' people' }]);
+
+    // Edits both ways.
+    sam.send({ type: 'edit', id: hello.id, text: 'hello **everyone**' });
+    await sam.next('update', (m) => m.message.id === hello.id);
+    await waitFor(() => live(copy.message.id)?.content === 'hello **everyone**', 10_000, 'edit in Discord');
+    f.userEdits(general, hi.id, 'hi *web* people (edited)');
+    const edited = await sam.next('update', (m) => m.message.id === shown.id, 10_000);
+    expect(toPlain(edited.message.text)).toBe('hi web people (edited)');
+    expect(edited.message).toMatchObject({ edited: true, author: { name: 'Alice Liddell' } });
+
+    // Deletes both ways.
+    sam.send({ type: 'delete', id: hello.id });
+    await sam.next('delete', (m) => m.id === hello.id);
+    await waitFor(() => live(copy.message.id) === undefined, 10_000, 'delete in Discord');
+    f.userDeletes(general, hi.id);
+    await sam.next('delete', (m) => m.id === shown.id, 10_000);
+
+    // The bridge's own webhook copy came back over the gateway (create, update, delete): it was never relayed to the web room.
+    await tb.settle();
+    const copiesShown = sam.frames.flatMap((fr) => (fr.type === 'message' && fr.message.kind === 'copy' ? [fr.message.author.name] : []));
+    expect(copiesShown).toEqual(['Alice Liddell']);
+    expect(sam.shown().some((m) => m.kind === 'copy')).toBe(false);
   });
 });
