@@ -14,6 +14,10 @@ export interface SlackConfig {
   readonly commandsPath?: string;
   /** Socket Mode: reconnect on its own after the connection drops. Default true. */
   readonly autoReconnect?: boolean;
+  /** On start, read what was missed in channels heard before (conversations.history). Default true. */
+  readonly catchUp?: boolean;
+  /** conversations.history page size for catch-up. Default 200. */
+  readonly historyPageSize?: number;
 }
 
 export const DEFAULTS = {

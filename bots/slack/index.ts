@@ -6,6 +6,8 @@
  *
  * Room = {platform 'slack', workspace: team id, channel: channel id}; message id = ts; a thread
  * reply is in its channel's room with replyTo = thread_ts.
+ *
+ * After downtime it reads what it missed in the channels it had heard (catchup.ts).
  */
 import type { SlashCommand } from '@slack/bolt';
 import { WebClient, type WebClientOptions } from '@slack/web-api';
@@ -13,6 +15,7 @@ import type { Logger } from 'pino';
 import type { BotContext, DeletingBot, EditingBot, NamingBot } from '../../src/bot.js';
 import { DeliveryError } from '../../src/errors.js';
 import type { Capabilities, Inbound, OutboundDelete, OutboundEdit, OutboundPost, RemoteMessageId, RoomRef } from '../../src/model.js';
+import { fetchMissed, historyEventId, Watermarks } from './catchup.js';
 import { DEFAULTS, normalizeApiUrl, type SlackConfig } from './config.js';
 import { Seen } from './dedupe.js';
 import { Directory } from './directory.js';
@@ -38,7 +41,18 @@ interface Running {
   readonly transport: Transport;
   /** Per channel, the tail of the ingest chain (keeps a channel's events in order). */
   readonly chains: Map<string, Promise<void>>;
+  /** Newest message ts ingested per channel (the catch-up starting point). */
+  readonly marks: Watermarks;
+  /** Catch-up runs, awaited on stop; `abort` ends their waits. */
+  readonly catchUps: Promise<void>[];
+  readonly abort: AbortController;
   stopped: boolean;
+}
+
+/** Ends catch-up runs: they stop between messages; one stuck in ingest is not waited for long. */
+async function endCatchUps(r: Running): Promise<void> {
+  r.abort.abort();
+  await Promise.race([Promise.all(r.catchUps), new Promise((resolve) => setTimeout(resolve, 5000).unref())]);
 }
 
 export function createSlackBot(config: SlackConfig): SlackBot {
@@ -70,24 +84,62 @@ export function createSlackBot(config: SlackConfig): SlackBot {
     return next;
   };
 
-  const deliver = async (r: Running, eventId: string, channel: string, build: () => Promise<Inbound | undefined>): Promise<void> => {
+  /** Build, dedupe and ingest one event; a message post then moves its channel's watermark. */
+  const handle = async (r: Running, channel: string, build: () => Promise<Inbound | undefined>, ts?: string): Promise<void> => {
+    const event = await build();
+    if (!event) return;
+    const postKey = `${channel}:${event.id}`;
+    if (event.kind === 'post' && !seenPosts.add(postKey)) return;
+    try {
+      await r.ctx.ingest(event);
+    } catch (err) {
+      if (event.kind === 'post') seenPosts.delete(postKey);
+      throw err;
+    }
+    if (event.kind === 'post' && ts !== undefined && event.id === ts) {
+      // The event is accepted; a lost watermark only means a longer catch-up (deduplicated).
+      await r.marks.record(channel, ts).catch((err: unknown) => r.log.warn({ err: String(err), channel }, 'slack: could not store the catch-up watermark'));
+    }
+  };
+
+  const deliver = async (r: Running, eventId: string, channel: string, build: () => Promise<Inbound | undefined>, ts?: string): Promise<void> => {
     if (!seenEvents.add(eventId)) {
       r.log.debug({ eventId }, 'slack: redelivered event dropped');
       return;
     }
     try {
-      await inOrder(r, channel, async () => {
-        const event = await build();
-        if (!event) return;
-        if (event.kind === 'post' && !seenPosts.add(`${channel}:${event.id}`)) return;
-        await r.ctx.ingest(event);
-      });
+      await inOrder(r, channel, () => handle(r, channel, build, ts));
     } catch (err) {
       // Not handled: a redelivery may try again.
       seenEvents.delete(eventId);
       r.log.error({ err: String(err), eventId }, 'slack: event not ingested');
     }
   };
+
+  /** Ingest what a channel got after `since`, oldest first, ahead of live events in that channel. */
+  const catchUp = (r: Running, channel: string, since: string): Promise<void> =>
+    inOrder(r, channel, async () => {
+      const missed = await fetchMissed(r.outbound.client, channel, since, {
+        signal: r.abort.signal,
+        log: r.log,
+        ...(config.historyPageSize ? { pageSize: config.historyPageSize } : {}),
+      });
+      for (const m of missed) {
+        if (r.stopped || !m.ts) return;
+        const eventId = historyEventId(channel, m.ts);
+        if (!seenEvents.add(eventId)) continue;
+        try {
+          await handle(r, channel, () => messageToInbound(m, eventId, r.inbound), m.ts);
+        } catch (err) {
+          seenEvents.delete(eventId);
+          throw err;
+        }
+      }
+      if (missed.length) r.log.info({ channel, missed: missed.length }, 'slack: caught up on missed messages');
+    }).catch((err: unknown) => {
+      // The watermark stayed at the last message ingested: the next start tries again from there.
+      r.log.error({ err: String(err), channel }, 'slack: catch-up failed');
+    });
 
   const bot: SlackBot = {
     platform: PLATFORM,
@@ -119,7 +171,7 @@ export function createSlackBot(config: SlackConfig): SlackBot {
           const r = running();
           const channel = event.channel;
           if (!channel) return;
-          await deliver(r, eventId, channel, () => messageToInbound(event, eventId, r.inbound));
+          await deliver(r, eventId, channel, () => messageToInbound(event, eventId, r.inbound), event.ts);
         },
         onCommand: async (command: SlashCommand): Promise<void> => {
           const r = running();
@@ -127,6 +179,8 @@ export function createSlackBot(config: SlackConfig): SlackBot {
         },
       };
       const transport = createTransport(config, clientOptions, self, ctx.http, log, handlers);
+      const marks = new Watermarks(ctx.state);
+      const since = config.catchUp === false ? new Map<string, string>() : await marks.load();
       run = {
         ctx,
         log,
@@ -137,12 +191,18 @@ export function createSlackBot(config: SlackConfig): SlackBot {
         outbound: { client, readFile: (id) => ctx.readFile(id), log },
         transport,
         chains: new Map(),
+        marks,
+        catchUps: [],
+        abort: new AbortController(),
         stopped: false,
       };
+      // Chained before the transport starts, so live events in these channels wait behind it.
+      for (const [channel, ts] of since) run.catchUps.push(catchUp(run, channel, ts));
       try {
         await transport.start();
       } catch (err) {
         run.stopped = true;
+        await endCatchUps(run);
         await transport.stop().catch(() => undefined);
         throw err;
       }
@@ -153,6 +213,7 @@ export function createSlackBot(config: SlackConfig): SlackBot {
       const r = run;
       if (!r || r.stopped) return;
       r.stopped = true;
+      await endCatchUps(r);
       await r.transport.stop();
     },
 

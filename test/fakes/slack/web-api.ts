@@ -42,6 +42,13 @@ const fail = (error: string): never => {
 const need = (p: Params, key: string): string => p[key] || fail('invalid_arguments');
 const bool = (v: string | undefined): boolean | undefined => (v === undefined ? undefined : v === 'true' || v === '1');
 
+/** Compares Slack ts values (`seconds.micros`) as numbers. */
+function cmpTs(a: string, b: string): number {
+  const [as = '0', af = ''] = a.split('.');
+  const [bs = '0', bf = ''] = b.split('.');
+  return Number(as) - Number(bs) || Number(af.padEnd(6, '0')) - Number(bf.padEnd(6, '0'));
+}
+
 function flatten(body: unknown): Params {
   const out: Params = {};
   if (typeof body !== 'object' || body === null) return out;
@@ -155,11 +162,36 @@ export function registerWebApi(http: FastifyInstance, o: WebApiOptions): void {
       s.deletes.push({ channel: ch, ts: m.ts });
       return { ok: true, channel: ch, ts: m.ts } satisfies ChatDeleteResponse;
     },
+    // As documented: top-level messages (and thread broadcasts) newest first; `oldest` / `latest`
+    // exclusive unless `inclusive`; `limit` default 100, at most 999; pages older through
+    // `response_metadata.next_cursor` (base64 `next_ts:<ts>`, like Slack's) while `has_more`.
     'conversations.history': (p) => {
       const ch = channel(p.channel);
-      const limit = Number(p.limit ?? 100);
-      const top = s.history(ch).filter((m) => !m.thread_ts || m.thread_ts === m.ts);
-      return { ok: true, messages: top.slice(-limit).reverse(), has_more: false } satisfies ConversationsHistoryResponse;
+      const limit = Math.min(Math.max(Number(p.limit ?? 100) || 100, 1), 999);
+      const inclusive = bool(p.inclusive) === true;
+      const oldest = p.oldest ?? '0';
+      const latest = p.latest;
+      let below: string | undefined;
+      if (p.cursor) {
+        const decoded = /^next_ts:(\d+\.\d+)$/.exec(Buffer.from(p.cursor, 'base64').toString());
+        below = decoded?.[1] ?? fail('invalid_cursor');
+      }
+      const after = (ts: string, bound: string, incl: boolean): boolean => cmpTs(ts, bound) > 0 || (incl && cmpTs(ts, bound) === 0);
+      const top = s
+        .history(ch)
+        .filter((m) => !m.thread_ts || m.thread_ts === m.ts || m.subtype === 'thread_broadcast')
+        .filter((m) => after(m.ts, oldest, inclusive && p.oldest !== undefined))
+        .filter((m) => latest === undefined || after(latest, m.ts, inclusive))
+        .filter((m) => below === undefined || cmpTs(m.ts, below) <= 0)
+        .sort((a, b) => cmpTs(b.ts, a.ts));
+      const page = top.slice(0, limit);
+      const next = top[limit];
+      return {
+        ok: true,
+        messages: page,
+        has_more: next !== undefined,
+        ...(next ? { response_metadata: { next_cursor: Buffer.from(`next_ts:${next.ts}`).toString('base64') } } : {}),
+      } satisfies ConversationsHistoryResponse;
     },
     'conversations.replies': (p) => {
       const ch = channel(p.channel);

@@ -1,0 +1,113 @@
+/**
+ * Back-pressure on the Redis queue: a flood of 5,000 messages to a target that first stalls and
+ * then is slow. The process holds at most `maxInMemory` jobs of a shard in memory (sampled the
+ * whole time), while the depth in Redis grows to the whole flood and then drains to the exact
+ * count, in order; /metrics shows the depth, the oldest pending age and the in-memory count.
+ */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { afterEach, describe, expect, inject, it } from 'vitest';
+import { Bridge } from '../../src/bridge.js';
+import { loadConfig } from '../../src/config.js';
+import { createHttp } from '../../src/http.js';
+import { createLogger } from '../../src/log.js';
+import type { OutboundPost, RemoteMessageId } from '../../src/model.js';
+import { DEFAULT_RETRY, type QueueStats } from '../../src/queue/queue.js';
+import { RedisQueue } from '../../src/queue/redis.js';
+import { RedisStore, connectRedis } from '../../src/store/redis.js';
+import { codeIn } from '../helpers/pairing.js';
+import { TestBot } from '../helpers/test-bot.js';
+import { waitFor } from '../e2e/waitfor.js';
+
+const N = 5000;
+const BOUND = 100;
+
+/** A target that holds every send until released, then takes about a millisecond for each. */
+class SlowBot extends TestBot {
+  private release: () => void = () => undefined;
+  private readonly gate = new Promise<void>((resolve) => (this.release = resolve));
+
+  open(): void {
+    this.release();
+  }
+
+  override async send(post: OutboundPost): Promise<RemoteMessageId[]> {
+    await this.gate;
+    await new Promise((r) => setTimeout(r, 1));
+    return super.send(post);
+  }
+}
+
+function metric(text: string, name: string): number | undefined {
+  const line = text.split('\n').find((l) => l.startsWith(`${name} `));
+  return line === undefined ? undefined : Number(line.slice(name.length + 1));
+}
+
+describe('back-pressure', () => {
+  let bridge: Bridge | undefined;
+  afterEach(async () => {
+    await bridge?.stop(2000).catch(() => undefined);
+  });
+
+  it(`keeps at most ${BOUND} jobs in memory while ${N} wait in Redis, then delivers all of them in order`, async () => {
+    const prefix = `bp${randomBytes(3).toString('hex')}:`;
+    const config = loadConfig({ DATA_DIR: mkdtempSync(join(tmpdir(), 'sr-bp-')), REDIS_URL: inject('redisUrl'), REDIS_PREFIX: prefix, PORT: '0', LOG_LEVEL: 'silent' });
+    const client = connectRedis(inject('redisUrl'));
+    const store = new RedisStore(client, prefix);
+    const queue = new RedisQueue(client, store, prefix, {
+      processId: config.processId,
+      leaseMs: 1000,
+      maxInMemory: BOUND,
+      retry: { ...DEFAULT_RETRY, baseDelayMs: 10, maxDelayMs: 200 },
+    });
+    const source = new TestBot('alpha');
+    const sink = new SlowBot('beta');
+    const b = new Bridge({ config, log: createLogger('silent'), store, queue, http: createHttp(), bots: [source, sink] });
+    bridge = b;
+    await b.start();
+    const url = await b.http.listen({ port: 0, host: '127.0.0.1' });
+
+    await source.says('flood', 'Opener', '-sameroom open');
+    await sink.says('sink', 'Joiner', `-sameroom connect ${codeIn(source.lines('flood').at(-1) ?? '')}`);
+    await waitFor(() => sink.lines('sink').some((l) => l.includes('now linked')), 10_000, 'linked');
+
+    const samples: QueueStats[] = [];
+    let sampling = true;
+    const sampler = (async () => {
+      while (sampling) {
+        samples.push(await queue.stats());
+        await new Promise((r) => setTimeout(r, 10));
+      }
+    })();
+
+    for (let i = 0; i < N; i++) await source.says('flood', 'Ann', `f${i}`);
+    // The target is stalled: the whole flood is pending in Redis, and only BOUND of it in memory.
+    await waitFor(() => (samples.at(-1)?.inMemory ?? 0) === BOUND, 10_000, 'reader filled up to the bound');
+    const stalled = await queue.stats();
+    expect(stalled).toMatchObject({ depth: N, inMemory: BOUND });
+    const m = await (await fetch(`${url}/metrics`)).text();
+    expect(metric(m, 'sameroom_queue_depth')).toBe(N);
+    expect(metric(m, 'sameroom_queue_in_memory')).toBe(BOUND);
+    expect(metric(m, 'sameroom_queue_oldest_seconds')).toBeGreaterThan(0);
+
+    sink.open();
+    const copies = (): string[] => sink.lines('sink').filter((l) => / f\d+$/.test(l));
+    await waitFor(() => copies().length >= N, 120_000, 'every copy');
+    await waitFor(() => (samples.at(-1)?.depth ?? 1) === 0, 10_000, 'queue drained');
+    sampling = false;
+    await sampler;
+
+    expect(samples.length).toBeGreaterThan(100);
+    expect(Math.max(...samples.map((s) => s.inMemory))).toBe(BOUND);
+    expect(Math.max(...samples.map((s) => s.depth))).toBe(N);
+    // The depth went down while the target worked through it (sampled on the way).
+    expect(samples.filter((s) => s.depth > 0 && s.depth < N / 2).length).toBeGreaterThan(5);
+    expect(copies()).toEqual(Array.from({ length: N }, (_, i) => `bridge-bot: Ann: f${i}`));
+    expect(await queue.stats()).toMatchObject({ depth: 0, oldestAgeMs: 0, inMemory: 0 });
+    const end = await (await fetch(`${url}/metrics`)).text();
+    expect(metric(end, 'sameroom_deliveries_total{platform="beta",op="post"}')).toBe(N);
+    expect(metric(end, 'sameroom_queue_depth')).toBe(0);
+  }, 180_000);
+});
