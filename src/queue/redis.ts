@@ -75,7 +75,9 @@ class ShardReader {
       }
       let res: unknown;
       try {
-        res = await conn.xreadgroup('GROUP', GROUP, consumer, 'COUNT', 200, 'BLOCK', cursor === '>' ? 1000 : 0, 'STREAMS', key, cursor);
+        // Never more than the room left under maxInMemory: the bound holds exactly.
+        const count = Math.min(200, this.q.maxInMemory - this.lanes.size);
+        res = await conn.xreadgroup('GROUP', GROUP, consumer, 'COUNT', count, 'BLOCK', cursor === '>' ? 1000 : 0, 'STREAMS', key, cursor);
       } catch (err) {
         if (this.stopped) return;
         this.q.opts.onError?.(err);
@@ -98,7 +100,9 @@ class ShardReader {
     this.stopped = true;
     await this.lanes.stop(timeoutMs);
     this.conn?.disconnect();
-    await this.loop;
+    // A read issued while the connection was reconnecting is never settled by disconnect():
+    // do not wait for it (the loop ends by itself if it ever returns).
+    await Promise.race([this.loop, new Promise((resolve) => setTimeout(resolve, 1000).unref())]);
   }
 }
 
