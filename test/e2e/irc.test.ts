@@ -5,10 +5,12 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { createIrcBot } from '../../bots/irc/index.js';
+import { toPlain } from '../../src/markup.js';
 import { roomKey } from '../../src/model.js';
 import { startTestBridge, type TestBridge } from '../helpers/bridge-harness.js';
 import { codeIn } from '../helpers/pairing.js';
 import { TestBot } from '../helpers/test-bot.js';
+import { Client, codeIn as webCodeIn, createRoom, startWeb, until, type WebKit } from '../web/helpers.js';
 import { connectUser, type IrcUser } from '../irc/irc-user.js';
 import { startNgircd, type IrcServer } from '../servers/ngircd.js';
 import { waitFor } from './waitfor.js';
@@ -108,4 +110,79 @@ describe('IRC ↔ another room through the bridge', () => {
     expect(other.sendLog.map((p) => p.text)).toEqual(['hello **bold** _it_ ~~gone~~ `x*y` red \\*x\\*', 'marker', 'back **again**']);
     expect((await tb.bridge.tubes.of(roomKey(other.ref('lobby')))).map((t) => t.id)).toEqual([tube]);
   }, 60_000);
+});
+
+describe('IRC ↔ a web room through the bridge', () => {
+  let server: IrcServer | undefined;
+  let kit: WebKit | undefined;
+  const users: IrcUser[] = [];
+  const clients: Client[] = [];
+  afterEach(async () => {
+    await Promise.all(clients.splice(0).map((c) => c.close()));
+    for (const u of users.splice(0)) await u.quit();
+    await kit?.stop();
+    await server?.close();
+    kit = undefined;
+    server = undefined;
+  });
+
+  it('pairs a web room with an IRC channel and relays posts both ways (IRC has no edits or deletes)', async () => {
+    server = await startNgircd();
+    const srv = server;
+    const irc = createIrcBot({
+      networks: [{ server: WS, port: srv.port, tls: false, nick: 'sameroom' }],
+      pace: { burst: 10, intervalMs: 50 },
+      reconnect: { baseMs: 100, maxMs: 1000 },
+    });
+    kit = await startWeb({ bots: [irc] });
+    const { tb } = kit;
+
+    const alice = await connectUser(srv.port, 'alice');
+    users.push(alice);
+    await alice.join('#Lobby');
+    const joined = alice.waitForEvent('join', (e) => e.nick === 'sameroom');
+    alice.client.invite('#Lobby', 'sameroom');
+    await joined;
+    await waitFor(() => irc.channels(WS).includes('#lobby'), 10_000, 'the bot to be in #lobby');
+    const fromBot = (): string[] => alice.seen.filter((s) => s.nick === 'sameroom' && s.target.toLowerCase() === '#lobby').map((s) => s.message);
+
+    // Pairing: `-sameroom open` typed in the web room, the code typed in the channel.
+    const id = await createRoom(tb.url, 'Customers');
+    const sam = await Client.open(tb.url);
+    clients.push(sam);
+    await sam.join(id, 'Sam');
+    await sam.post('-sameroom open');
+    const code = webCodeIn((await sam.next('message', (m) => m.message.kind === 'system')).message.text);
+    alice.client.say('#Lobby', `-sameroom connect ${code}`);
+    await waitFor(() => fromBot().some((t) => t.includes('now linked to Customers (Web)')), 10_000, 'linked answer in IRC');
+    await until('the link notice in the web room', () => sam.shown().some((m) => m.kind === 'system' && toPlain(m.text).includes('now linked to #lobby on 127.0.0.1 (IRC)')), 10_000);
+
+    // Web → IRC: IRC cannot impersonate, so the copy is from the bot with the (defused) name in front,
+    // canonical markup made IRC formatting.
+    const seenBefore = fromBot().length;
+    const hello = await sam.post('hello **IRC** _people_');
+    await waitFor(() => fromBot().length > seenBefore, 10_000, 'copy in IRC');
+    expect(fromBot().slice(seenBefore)).toEqual([`${B}S${ZWSP}am${B}: hello ${B}IRC${B} ${I}people${I}`]);
+
+    // IRC → web: shown under the nick, IRC formatting made canonical.
+    alice.client.say('#Lobby', `hi ${B}web${B} folks`);
+    const shown = await until('the copy of alice’s line', () => sam.shown().find((m) => m.kind === 'copy'), 10_000);
+    expect(shown).toMatchObject({ author: { name: 'alice' }, text: 'hi **web** folks' });
+
+    // IRC cannot edit or delete: a web edit and delete change the web room only, and say nothing in IRC.
+    const seenAfterCopy = fromBot().length;
+    sam.send({ type: 'edit', id: hello.id, text: 'hello later' });
+    await sam.next('update', (m) => m.message.id === hello.id);
+    sam.send({ type: 'delete', id: hello.id });
+    await sam.next('delete', (m) => m.id === hello.id);
+    await tb.settle();
+    // A later post went out after them: anything the edit or delete had said in IRC would come before it.
+    await sam.post('after');
+    await waitFor(() => fromBot().some((t) => t.endsWith(': after')), 10_000, 'the post after the marker in IRC');
+    expect(fromBot().slice(seenAfterCopy)).toEqual([`${B}S${ZWSP}am${B}: after`]);
+
+    // The bot's own lines (answers, copies) never came back to the web room.
+    await tb.settle();
+    expect(sam.frames.flatMap((fr) => (fr.type === 'message' && fr.message.kind === 'copy' ? [fr.message.text] : []))).toEqual(['hi **web** folks']);
+  }, 30_000);
 });

@@ -1,11 +1,13 @@
 /** A tube between a Matrix room (real bot, fake homeserver) and a test-platform room, both ways. */
 import { afterEach, describe, expect, it } from 'vitest';
 import { createMatrixBot } from '../../bots/matrix/index.js';
+import { toPlain } from '../../src/markup.js';
 import { FakeMatrix } from '../fakes/matrix/server.js';
 import type { FakeEvent } from '../fakes/matrix/world.js';
 import { startTestBridge, type TestBridge } from '../helpers/bridge-harness.js';
 import { codeIn } from '../helpers/pairing.js';
 import { TestBot } from '../helpers/test-bot.js';
+import { Client, codeIn as webCodeIn, createRoom, startWeb, until, type WebKit } from '../web/helpers.js';
 import { waitFor } from './waitfor.js';
 
 const ROOM = '!general:fake.test';
@@ -112,5 +114,90 @@ describe('Matrix ↔ another room through the bridge', () => {
       [ALICE, 'marker'],
     ]);
     expect(other.room('lobby').map((m) => m.as)).toEqual(['Bob', 'bridge-bot', 'Alice', 'Alice']);
+  });
+});
+
+describe('Matrix ↔ a web room through the bridge', () => {
+  let fake: FakeMatrix | undefined;
+  let kit: WebKit | undefined;
+  const clients: Client[] = [];
+  afterEach(async () => {
+    await Promise.all(clients.splice(0).map((c) => c.close()));
+    await kit?.stop();
+    await fake?.close();
+    kit = undefined;
+    fake = undefined;
+  });
+
+  it('pairs a web room with a Matrix room and relays posts with an author prefix, edits and redactions both ways', async () => {
+    fake = await new FakeMatrix().start();
+    const f = fake;
+    f.addUser(ALICE, 'Alice');
+    f.createRoom(ROOM, [ALICE], { name: 'General' });
+    const matrix = createMatrixBot({ homeserverUrl: f.url, accessToken: f.botToken, syncTimeoutMs: 2000, retryMs: 10 });
+    kit = await startWeb({ bots: [matrix] });
+    const { tb } = kit;
+    await waitFor(() => f.syncCount >= 2, 10_000, 'the first sync');
+    const bot = (): FakeEvent[] => f.botEvents(ROOM);
+    const notices = (): string[] => bot().filter((e) => e.content.msgtype === 'm.notice').map((e) => String(e.content.body));
+    const copies = (): FakeEvent[] => bot().filter((e) => e.type === 'm.room.message' && e.content.msgtype === 'm.text' && e.content['m.relates_to'] === undefined);
+
+    // Pairing: `-sameroom open` typed in the web room, the code typed in the Matrix room.
+    const id = await createRoom(tb.url, 'Customers');
+    const sam = await Client.open(tb.url);
+    clients.push(sam);
+    await sam.join(id, 'Sam');
+    await sam.post('-sameroom open');
+    const code = webCodeIn((await sam.next('message', (m) => m.message.kind === 'system')).message.text);
+    f.userSend(ROOM, ALICE, { msgtype: 'm.text', body: `-sameroom connect ${code}` });
+    await waitFor(() => notices().some((t) => t.includes('now linked to Customers (Web)')), 10_000, 'linked answer in Matrix');
+    await until('the link notice in the web room', () => sam.shown().some((m) => m.kind === 'system' && toPlain(m.text).includes('now linked to General (Matrix)')), 10_000);
+
+    // Web → Matrix: posted by the bot with the web author's name in front (Matrix cannot impersonate), never pinging.
+    const hello = await sam.post('hello **Matrix** @room');
+    await waitFor(() => copies().length === 1, 10_000, 'copy in Matrix');
+    const copy = copies()[0]!;
+    expect(copy.content).toEqual({
+      msgtype: 'm.text',
+      body: `Sam: hello Matrix @${ZWSP}room`,
+      format: 'org.matrix.custom.html',
+      formatted_body: `<strong>Sam</strong>: hello <strong>Matrix</strong> @${ZWSP}room`,
+      'm.mentions': {},
+    });
+
+    // Matrix → web: shown under the member's display name, HTML made canonical.
+    const hi = f.userSend(ROOM, ALICE, { msgtype: 'm.text', body: 'hi web', format: 'org.matrix.custom.html', formatted_body: 'hi <em>web</em>' });
+    const shown = await until('the copy of Alice’s message', () => sam.shown().find((m) => m.kind === 'copy'), 10_000);
+    expect(shown).toMatchObject({ author: { name: 'Alice' }, text: 'hi _web_' });
+
+    // Edits both ways.
+    sam.send({ type: 'edit', id: hello.id, text: 'hello ~~Matrix~~' });
+    await sam.next('update', (m) => m.message.id === hello.id);
+    await waitFor(() => bot().some((e) => (e.content['m.relates_to'] as { rel_type?: string } | undefined)?.rel_type === 'm.replace'), 10_000, 'edit in Matrix');
+    const edit = bot().at(-1)!;
+    expect(edit.content['m.relates_to']).toEqual({ rel_type: 'm.replace', event_id: copy.event_id });
+    expect(edit.content['m.new_content']).toMatchObject({ body: 'Sam: hello Matrix', formatted_body: '<strong>Sam</strong>: hello <del>Matrix</del>' });
+    f.userSend(ROOM, ALICE, {
+      msgtype: 'm.text',
+      body: '* hi web, edited',
+      'm.new_content': { msgtype: 'm.text', body: 'hi web, edited' },
+      'm.relates_to': { rel_type: 'm.replace', event_id: hi },
+    });
+    const edited = await sam.next('update', (m) => m.message.id === shown.id, 10_000);
+    expect(edited.message).toMatchObject({ text: 'hi web, edited', edited: true, author: { name: 'Alice' } });
+
+    // Deletes both ways: a web delete redacts the copy, a Matrix redaction removes the web copy.
+    sam.send({ type: 'delete', id: hello.id });
+    await sam.next('delete', (m) => m.id === hello.id);
+    await waitFor(() => f.event(ROOM, copy.event_id)?.unsigned?.redacted_because !== undefined, 10_000, 'redaction in Matrix');
+    expect(bot().at(-1)).toMatchObject({ type: 'm.room.redaction', redacts: copy.event_id });
+    f.userRedact(ROOM, ALICE, hi);
+    await sam.next('delete', (m) => m.id === shown.id, 10_000);
+
+    // The bridge's own events (copy, edit, redaction, notices) came back through /sync: none was relayed to the web room.
+    await tb.settle();
+    const copiesShown = sam.frames.flatMap((fr) => (fr.type === 'message' && fr.message.kind === 'copy' ? [fr.message.author.name] : []));
+    expect(copiesShown).toEqual(['Alice']);
+    expect(sam.shown().some((m) => m.kind === 'copy')).toBe(false);
   });
 });

@@ -1,12 +1,14 @@
 /** A tube between a Rocket.Chat room (real bot, fake server) and a test-platform room, both ways. */
 import { afterEach, describe, expect, it } from 'vitest';
 import { createRocketChatBot } from '../../bots/rocketchat/index.js';
+import { toPlain } from '../../src/markup.js';
 import { remoteId } from '../../src/model.js';
 import type { RcMsg } from '../fakes/rocketchat/model.js';
 import { FakeRocketChat } from '../fakes/rocketchat/server.js';
 import { startTestBridge, type TestBridge } from '../helpers/bridge-harness.js';
 import { codeIn } from '../helpers/pairing.js';
 import { TestBot } from '../helpers/test-bot.js';
+import { Client, codeIn as webCodeIn, createRoom, startWeb, until, type WebKit } from '../web/helpers.js';
 import { waitFor } from './waitfor.js';
 
 const ZWSP = '\u200b';
@@ -95,5 +97,78 @@ describe('Rocket.Chat ↔ another room through the bridge', () => {
       [alice._id, 'marker'],
     ]);
     expect(other.room('lobby').map((m) => m.as)).toEqual(['Bob', 'bridge-bot', 'Alice Adams']);
+  });
+});
+
+describe('Rocket.Chat ↔ a web room through the bridge', () => {
+  let fake: FakeRocketChat | undefined;
+  let kit: WebKit | undefined;
+  const clients: Client[] = [];
+  afterEach(async () => {
+    await Promise.all(clients.splice(0).map((c) => c.close()));
+    await kit?.stop();
+    await fake?.close();
+    kit = undefined;
+    fake = undefined;
+  });
+
+  it('pairs a web room with a Rocket.Chat room and relays posts under the author alias, edits and deletes both ways', async () => {
+    fake = await new FakeRocketChat().start();
+    const f = fake;
+    const alice = f.model.addUser('alice', 'Alice Adams');
+    const general = f.model.addRoom('general', [alice, f.bot]);
+    const rc = createRocketChatBot({ url: f.url, userId: f.bot._id, authToken: f.bot.token, retryMs: 10 });
+    kit = await startWeb({ bots: [rc] });
+    const { tb } = kit;
+    await waitFor(() => f.ddp.listening === 1 && f.ddp.deleteSubs(general._id) === 1, 10_000, 'the realtime subscriptions');
+    const byBot = (): RcMsg[] => f.messagesIn(general).filter((m) => m.u._id === f.bot._id);
+    const answers = (): string[] => byBot().filter((m) => m.alias === undefined).map((m) => m.msg);
+    const copies = (): RcMsg[] => byBot().filter((m) => m.alias !== undefined);
+
+    // Pairing: `-sameroom open` typed in the web room, the code typed in #general.
+    const id = await createRoom(tb.url, 'Customers');
+    const sam = await Client.open(tb.url);
+    clients.push(sam);
+    await sam.join(id, 'Sam');
+    await sam.post('-sameroom open');
+    const code = webCodeIn((await sam.next('message', (m) => m.message.kind === 'system')).message.text);
+    f.userSend(alice, general, `-sameroom connect ${code}`);
+    await waitFor(() => answers().some((t) => t.includes('now linked to Customers (Web)')), 10_000, 'linked answer in Rocket.Chat');
+    await until('the link notice in the web room', () => sam.shown().some((m) => m.kind === 'system' && toPlain(m.text).includes('now linked to #general (Rocket.Chat)')), 10_000);
+
+    // Web → Rocket.Chat: under the web author's alias, canonical made Rocket.Chat markup, mass mentions defused.
+    const hello = await sam.post('hello **Rocket** @all');
+    await waitFor(() => copies().length === 1, 10_000, 'copy in Rocket.Chat');
+    const copy = copies()[0]!;
+    expect(copy).toMatchObject({ alias: 'Sam', msg: `hello *Rocket* @${ZWSP}all` });
+    expect(copy.avatar).toBeUndefined();
+
+    // Rocket.Chat → web: shown under the user's name and avatar, Rocket.Chat markup made canonical.
+    const hi = f.userSend(alice, general, 'hi *web* ~old~ people');
+    const shown = await until('the copy of Alice’s message', () => sam.shown().find((m) => m.kind === 'copy'), 10_000);
+    expect(shown).toMatchObject({ author: { name: 'Alice Adams', avatarUrl: `${f.url}/avatar/alice` }, text: 'hi **web** ~~old~~ people' });
+
+    // Edits both ways.
+    sam.send({ type: 'edit', id: hello.id, text: 'hello ~~Rocket~~' });
+    await sam.next('update', (m) => m.message.id === hello.id);
+    await waitFor(() => f.model.messages.get(copy._id)?.msg === 'hello ~Rocket~', 10_000, 'edit in Rocket.Chat');
+    expect(f.model.messages.get(copy._id)).toMatchObject({ alias: 'Sam' });
+    expect(f.model.messages.get(copy._id)?.editedAt).toBeDefined();
+    f.userEdit(hi._id, 'hi _web_ people (edited)');
+    const edited = await sam.next('update', (m) => m.message.id === shown.id, 10_000);
+    expect(edited.message).toMatchObject({ text: 'hi _web_ people \\(edited\\)', edited: true, author: { name: 'Alice Adams' } });
+
+    // Deletes both ways.
+    sam.send({ type: 'delete', id: hello.id });
+    await sam.next('delete', (m) => m.id === hello.id);
+    await waitFor(() => !f.model.messages.has(copy._id), 10_000, 'delete in Rocket.Chat');
+    f.userDelete(hi._id);
+    await sam.next('delete', (m) => m.id === shown.id, 10_000);
+
+    // The bridge's own messages came back over the realtime API (sent, edited): none was relayed to the web room.
+    await tb.settle();
+    const copiesShown = sam.frames.flatMap((fr) => (fr.type === 'message' && fr.message.kind === 'copy' ? [fr.message.author.name] : []));
+    expect(copiesShown).toEqual(['Alice Adams']);
+    expect(sam.shown().some((m) => m.kind === 'copy')).toBe(false);
   });
 });
