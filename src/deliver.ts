@@ -37,20 +37,24 @@ export class Deliverer {
     const bot = this.botFor(job.target);
     const room = parseRoomKey(job.target);
     const caps = bot.capabilities;
+    // Everything the copy needs is read at once (one round trip on Redis): how far an earlier
+    // attempt got, the origin's author format, and what a reply points at.
+    const [done, { format }, reply] = await Promise.all([
+      this.s.map.partsDone(job.group, job.target),
+      this.s.rooms.get(job.origin),
+      job.replyToGroup ? Promise.all([this.s.map.copiesIn(job.replyToGroup, job.target), this.s.map.get(job.replyToGroup)]) : undefined,
+    ]);
     let replyTo: RemoteMessageId | undefined;
     let quote: { authorName: string; excerpt: string } | undefined;
-    if (job.replyToGroup) {
-      const ids = await this.s.map.copiesIn(job.replyToGroup, job.target);
-      const original = await this.s.map.get(job.replyToGroup);
+    if (reply) {
+      const [ids, original] = reply;
       if (caps.replies && ids?.[0]) replyTo = ids[0];
       else if (original) quote = { authorName: original.authorName, excerpt: original.excerpt };
     }
-    const { format } = await this.s.rooms.get(job.origin);
     const shaped = shapeCopy(
       { authorName: job.author.name, text: job.text, attachments: job.attachments, format, ...(job.action ? { action: true } : {}), ...(quote ? { quote } : {}) },
       caps,
     );
-    const done = await this.s.map.partsDone(job.group, job.target);
     if (done >= shaped.chunks.length) return; // already delivered
     const ids = done > 0 ? [...((await this.s.map.copiesIn(job.group, job.target)) ?? [])] : [];
     for (let i = done; i < shaped.chunks.length; i++) {

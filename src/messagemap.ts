@@ -25,23 +25,30 @@ export class MessageMap {
     private readonly ttlMs = 90 * 24 * 3600_000,
   ) {}
 
-  /** Start a group for a message posted in `origin`. */
+  /**
+   * Start a group for a message posted in `origin`. The writes are independent and go out
+   * together (one round trip); the call resolves once all of them are stored.
+   */
   async create(group: string, origin: RoomKey, id: RemoteMessageId, excerpt: string, authorName: string): Promise<string> {
-    await this.store.hset(
-      keys.mapGroup(group),
-      { _origin: origin, _excerpt: excerpt.slice(0, 200), _author: authorName, [origin]: JSON.stringify([id]) },
-      this.ttlMs,
-    );
-    await this.store.set(keys.mapIndex(origin, id), group, this.ttlMs);
+    await Promise.all([
+      this.store.hset(
+        keys.mapGroup(group),
+        { _origin: origin, _excerpt: excerpt.slice(0, 200), _author: authorName, [origin]: JSON.stringify([id]) },
+        this.ttlMs,
+      ),
+      this.store.set(keys.mapIndex(origin, id), group, this.ttlMs),
+    ]);
     return group;
   }
 
-  /** Record the copy made in `room`. */
+  /** Record the copy made in `room` (group and index entries together, one round trip). */
   async addCopy(group: string, room: RoomKey, ids: readonly RemoteMessageId[], partsDone?: number): Promise<void> {
     const fields: Record<string, string> = { [room]: JSON.stringify(ids) };
     if (partsDone !== undefined) fields[`${room}#parts`] = String(partsDone);
-    await this.store.hset(keys.mapGroup(group), fields, this.ttlMs);
-    await Promise.all(ids.map((id) => this.store.set(keys.mapIndex(room, id), group, this.ttlMs)));
+    await Promise.all([
+      this.store.hset(keys.mapGroup(group), fields, this.ttlMs),
+      ...ids.map((id) => this.store.set(keys.mapIndex(room, id), group, this.ttlMs)),
+    ]);
   }
 
   /** The group a message (origin or copy) belongs to. */
@@ -51,7 +58,8 @@ export class MessageMap {
 
   /** How many parts of a split copy went out to `room` (0 when none). */
   async partsDone(group: string, room: RoomKey): Promise<number> {
-    const [parts, ids] = await Promise.all([this.store.hget(keys.mapGroup(group), `${room}#parts`), this.store.hget(keys.mapGroup(group), room)]);
+    const key = keys.mapGroup(group);
+    const [parts, ids] = await this.store.hmget(key, [`${room}#parts`, room]);
     if (parts) return Number(parts);
     return ids ? 1 : 0;
   }

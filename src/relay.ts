@@ -27,24 +27,33 @@ export class Relay {
 
   async ingest(bot: Bot, ev: Inbound, receivedAt = Date.now()): Promise<void> {
     const seenKey = keys.seen(ev.room.platform, ev.eventId);
-    if (await this.s.store.get(seenKey)) return;
-    await this.handle(bot, ev, receivedAt);
+    const room = roomKey(ev.room);
+    // The reads every event needs go out together (one round trip on Redis): redelivered?,
+    // the message's group (a copy of ours coming back, or the post an edit is about), and the
+    // room's same room (a topology version check when cached).
+    const [seen, known, component] = await Promise.all([
+      this.s.store.get(seenKey),
+      this.s.map.groupOf(room, ev.id),
+      this.s.tubes.component(room),
+    ]);
+    if (seen) return;
+    await this.handle(bot, ev, room, known, component, receivedAt);
     await this.s.store.set(seenKey, '1', SEEN_TTL_MS);
   }
 
-  private async handle(bot: Bot, ev: Inbound, receivedAt: number): Promise<void> {
-    const room = roomKey(ev.room);
+  private async handle(bot: Bot, ev: Inbound, room: RoomKey, known: string | null, component: readonly RoomKey[], receivedAt: number): Promise<void> {
     if (ev.kind === 'post') {
-      const plain = toPlain(ev.text).trim();
+      const full = toPlain(ev.text);
+      const plain = full.trim();
       if (isCommand(plain, this.s.config.commandWord)) {
         await runCommand(this.s, bot, ev, plain, receivedAt);
         return;
       }
       if (plain.startsWith('^^^')) return;
-      await this.relayPost(ev, room, receivedAt);
+      await this.relayPost(ev, room, known, component, full, receivedAt);
       return;
     }
-    const group = await this.s.map.groupOf(room, ev.id);
+    const group = known;
     if (!group) return;
     const g = await this.s.map.get(group);
     if (!g) return;
@@ -59,7 +68,8 @@ export class Relay {
       );
     }
     // Rooms still waiting for their copy of the post get the change after it (same lane).
-    for (const target of await this.targets(g.origin)) {
+    const originComponent = g.origin === room ? component : await this.s.tubes.component(g.origin);
+    for (const target of await this.targets(g.origin, originComponent)) {
       if (target === room || g.copies.has(target)) continue;
       jobs.push(
         ev.kind === 'edit'
@@ -71,8 +81,7 @@ export class Relay {
   }
 
   /** Rooms a message from `room` goes to: the rest of its same room, minus send-only rooms. */
-  private async targets(room: RoomKey): Promise<RoomKey[]> {
-    const component = await this.s.tubes.component(room);
+  private async targets(room: RoomKey, component: readonly RoomKey[]): Promise<RoomKey[]> {
     if (component.length < 2) return [];
     if ((await this.s.rooms.get(room)).direction === 'in') return [];
     const out: RoomKey[] = [];
@@ -80,16 +89,16 @@ export class Relay {
     return out;
   }
 
-  private async relayPost(ev: InboundPost, room: RoomKey, receivedAt: number): Promise<void> {
+  private async relayPost(ev: InboundPost, room: RoomKey, known: string | null, component: readonly RoomKey[], plain: string, receivedAt: number): Promise<void> {
     const group = groupIdOf(room, ev.id);
-    const known = await this.s.map.groupOf(room, ev.id);
     if (known && known !== group) return; // a copy we posted, coming back: never relay it
     if (!ev.text.trim() && !ev.attachments?.length) return;
-    const targets = await this.targets(room);
+    const targets = await this.targets(room, component);
     if (targets.length === 0) return;
-    const attachments = await this.storeAttachments(ev);
-    const replyToGroup = ev.replyTo ? await this.s.map.groupOf(room, ev.replyTo) : null;
-    if (!known) await this.s.map.create(group, room, ev.id, toPlain(ev.text), ev.author.name);
+    const [attachments, replyToGroup] = await Promise.all([
+      this.storeAttachments(ev),
+      ev.replyTo ? this.s.map.groupOf(room, ev.replyTo) : null,
+    ]);
     const jobs: DeliveryJob[] = targets.map((target) => ({
       op: 'post',
       id: jobId(),
@@ -103,7 +112,13 @@ export class Relay {
       ...(replyToGroup ? { replyToGroup } : {}),
       ...(ev.action ? { action: true } : {}),
     }));
-    await this.s.queue.enqueue(jobs);
+    // The group and the jobs are written together: a copy recorded by a fast deliverer only
+    // adds its own fields to the group, and a redelivered event finds the group and re-enqueues
+    // jobs the deliverer then skips. The event is marked seen only after both are stored.
+    await Promise.all([
+      known ? undefined : this.s.map.create(group, room, ev.id, plain, ev.author.name),
+      this.s.queue.enqueue(jobs),
+    ]);
   }
 
   private async storeAttachments(ev: InboundPost): Promise<{ files: StoredFile[]; notes: string }> {

@@ -30,7 +30,11 @@ export class Tubes {
 
   /** Invalidate every process's caches (tube or room-setting change). */
   async bump(): Promise<void> {
-    await this.store.incr(keys.topology());
+    const done = this.store.incr(keys.topology());
+    // A version read issued before the increment must not be shared with later callers (the
+    // embedded store settles the increment without leaving the tick).
+    this.versionRead = undefined;
+    await done;
   }
 
   constructor(
@@ -83,9 +87,24 @@ export class Tubes {
     return [...seen.values()];
   }
 
+  private versionRead: Promise<string | null> | undefined;
+
+  /**
+   * The topology version. Callers in the same tick share one read: their reads would have gone
+   * out in the same pipeline anyway, so sharing changes nothing but the number of commands.
+   * bump() drops the shared read, so nobody gets a version older than the last bump it awaited.
+   */
+  private readVersion(): Promise<string | null> {
+    if (!this.versionRead) {
+      this.versionRead = this.store.get(keys.topology());
+      process.nextTick(() => (this.versionRead = undefined));
+    }
+    return this.versionRead;
+  }
+
   /** All rooms connected to `room`, itself included (first). */
   async component(room: RoomKey): Promise<RoomKey[]> {
-    const version = (await this.store.get(keys.topology())) ?? '0';
+    const version = (await this.readVersion()) ?? '0';
     if (version !== this.cacheVersion) {
       this.cache.clear();
       this.cacheVersion = version;

@@ -3,7 +3,8 @@
  * in order; lanes run concurrently, so a room waiting out a 429 delays only itself. A transient
  * failure is retried with exponential backoff (at least the platform's retry-after); after
  * `maxAttempts`, or at once for a permanent failure, the job is dead-lettered. Each job ends in
- * exactly one `onDone(entry, outcome)`, which the queue turns into an acknowledgement.
+ * exactly one `onDone(entry, outcome)`, which the queue turns into an acknowledgement; the next
+ * job of the lane starts while that acknowledgement is in flight.
  */
 import { isTransient, retryAfterOf } from '../errors.js';
 import type { DeliveryJob } from './job.js';
@@ -18,6 +19,8 @@ export interface LaneOptions {
   readonly onRetry?: (job: DeliveryJob, err: unknown, attempt: number, delayMs: number) => void;
   readonly sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
 }
+
+type Outcome = Parameters<LaneOptions['onDone']>[2];
 
 interface Item {
   readonly entry: string;
@@ -78,41 +81,49 @@ export class Lanes {
 
   private async runLane(target: string): Promise<void> {
     const lane = this.lanes.get(target);
+    const acks = new Set<Promise<void>>();
     while (lane && lane.length > 0 && !this.stopped) {
       const item = lane[0] as Item;
-      await this.runJob(item);
+      const outcome = await this.runJob(item);
       lane.shift();
-      this.entries.delete(item.entry);
+      if (!outcome) {
+        this.entries.delete(item.entry);
+        continue;
+      }
+      // The job is done and its copy recorded: the next job of the lane starts while the
+      // acknowledgement is on its way (it only marks the job done, so order is unaffected).
+      const ack: Promise<void> = this.acknowledge(item.entry, item.job, outcome).finally(() => {
+        acks.delete(ack);
+        this.entries.delete(item.entry);
+      });
+      acks.add(ack);
     }
     this.lanes.delete(target);
+    await Promise.all(acks);
   }
 
-  private async runJob({ entry, job }: Item): Promise<void> {
+  /** Run a job until it succeeds or is given up; undefined when stopped first (left unacknowledged). */
+  private async runJob({ job }: Item): Promise<Outcome | undefined> {
     for (let attempt = 1; ; attempt++) {
-      let outcome: Parameters<LaneOptions['onDone']>[2];
       try {
         await this.handler(job);
-        outcome = {};
+        return {};
       } catch (err) {
-        if (this.stopped) return; // left unacknowledged: delivered after restart
+        if (this.stopped) return undefined; // left unacknowledged: delivered after restart
         if (!isTransient(err) || attempt >= this.opts.maxAttempts) {
-          outcome = { dead: { error: describe(err), attempts: attempt } };
-        } else {
-          const backoff = Math.min(this.opts.maxDelayMs, this.opts.baseDelayMs * 2 ** (attempt - 1));
-          const delay = Math.max(backoff, retryAfterOf(err) ?? 0);
-          this.opts.onRetry?.(job, err, attempt, delay);
-          await (this.opts.sleep ?? defaultSleep)(delay, this.abort.signal);
-          if (this.stopped) return;
-          continue;
+          return { dead: { error: describe(err), attempts: attempt } };
         }
+        const backoff = Math.min(this.opts.maxDelayMs, this.opts.baseDelayMs * 2 ** (attempt - 1));
+        const delay = Math.max(backoff, retryAfterOf(err) ?? 0);
+        this.opts.onRetry?.(job, err, attempt, delay);
+        await (this.opts.sleep ?? defaultSleep)(delay, this.abort.signal);
+        if (this.stopped) return undefined;
       }
-      await this.acknowledge(entry, job, outcome);
-      return;
     }
   }
 
   /** Record the outcome; while the store is unreachable, keep trying (the job is done, not to be redone). */
-  private async acknowledge(entry: string, job: DeliveryJob, outcome: Parameters<LaneOptions['onDone']>[2]): Promise<void> {
+  private async acknowledge(entry: string, job: DeliveryJob, outcome: Outcome): Promise<void> {
     for (let wait = 100; ; wait = Math.min(wait * 2, 5000)) {
       try {
         await this.opts.onDone(entry, job, outcome);

@@ -16,6 +16,10 @@ import { Lanes, type JobHandler } from './lanes.js';
 import { DEFAULT_RETRY, DeadLetters, type DeliveryQueue, type QueueEvents, type QueueStats, type RetryPolicy } from './queue.js';
 
 const GROUP = 'deliver';
+/** Acknowledge and delete a batch of entries of one stream in one atomic command. */
+const ACK = `redis.call('XACK', KEYS[1], ARGV[1], unpack(ARGV, 2))
+return redis.call('XDEL', KEYS[1], unpack(ARGV, 2))`;
+const ACK_BATCH = 500;
 
 export interface RedisQueueOptions {
   readonly shards?: number;
@@ -53,15 +57,52 @@ class ShardReader {
           await q.dead.add(letter);
           events.onDead?.(letter);
         } else events.onDelivered?.(job);
-        const key = q.streamKey(shard);
-        await q.client.multi().xack(key, GROUP, entry).xdel(key, entry).exec();
+        await this.ack(entry);
       },
     });
   }
 
+  private acks: Array<{ readonly entry: string; readonly resolve: () => void; readonly reject: (err: unknown) => void }> = [];
+
+  /**
+   * Acknowledgements of jobs finished together (lanes of one shard completing in the same tick)
+   * go out as one command: XACK + XDEL of every entry.
+   */
+  private ack(entry: string): Promise<void> {
+    return new Promise((resolve, reject) => {
+      if (this.acks.push({ entry, resolve, reject }) === 1) process.nextTick(() => this.flushAcks());
+    });
+  }
+
+  private flushAcks(): void {
+    const key = this.q.streamKey(this.shard);
+    const all = this.acks;
+    this.acks = [];
+    for (let i = 0; i < all.length; i += ACK_BATCH) {
+      const batch = all.slice(i, i + ACK_BATCH);
+      this.q.client.eval(ACK, 1, key, GROUP, ...batch.map((a) => a.entry)).then(
+        () => {
+          for (const a of batch) a.resolve();
+        },
+        (err: unknown) => {
+          for (const a of batch) a.reject(err);
+        },
+      );
+    }
+  }
+
+  /** Set when the reader's connection dropped: our pending entries are read again, in order. */
+  private rescan = false;
+
   start(): void {
-    this.conn = duplicateClient(this.q.client);
-    this.loop = this.run(this.conn).catch((err: unknown) => this.q.opts.onError?.(err));
+    const conn = duplicateClient(this.q.client);
+    // A read whose reply is lost with the connection leaves its entries pending under our
+    // consumer name, and ioredis resends the read as a new one: after a reconnect, read our
+    // pending entries again (in stream order) before new ones, so none is stranded.
+    conn.on('close', () => (this.rescan = true));
+    conn.on('reconnecting', () => (this.rescan = true));
+    this.conn = conn;
+    this.loop = this.run(conn).catch((err: unknown) => this.q.opts.onError?.(err));
   }
 
   private async run(conn: RedisClient): Promise<void> {
@@ -73,6 +114,10 @@ class ShardReader {
         await new Promise((r) => setTimeout(r, 20));
         continue;
       }
+      if (this.rescan && conn.status === 'ready') {
+        this.rescan = false;
+        cursor = '0';
+      }
       let res: unknown;
       try {
         // Never more than the room left under maxInMemory: the bound holds exactly.
@@ -81,9 +126,13 @@ class ShardReader {
       } catch (err) {
         if (this.stopped) return;
         this.q.opts.onError?.(err);
+        this.rescan = true;
         await new Promise((r) => setTimeout(r, 500));
         continue;
       }
+      // New entries read across a reconnect are pending now: they come again, in order, with
+      // those of a lost read.
+      if (this.rescan && cursor === '>') continue;
       const entries = parseEntries(res);
       if (cursor !== '>' && entries.length === 0) {
         cursor = '>';
@@ -93,6 +142,9 @@ class ShardReader {
         if (!this.stopped) this.lanes.push(id, job);
         if (cursor !== '>') cursor = id;
       }
+      // Let the event loop turn once before reading again: under load, entries that arrive
+      // meanwhile come back in one read instead of one wake-up (one round trip) each.
+      if (entries.length > 0) await new Promise((r) => setImmediate(r));
     }
   }
 
@@ -128,6 +180,7 @@ export class RedisQueue implements DeliveryQueue {
   private handler: JobHandler | undefined;
   private events: QueueEvents = {};
   private tickRunning: Promise<void> | undefined;
+  private readonly streamKeys = new Map<string, string>();
 
   constructor(
     readonly client: RedisClient,
@@ -145,8 +198,19 @@ export class RedisQueue implements DeliveryQueue {
     return this.prefix + keys.queueShard(shard);
   }
 
+  /** The stream of a target room's shard (memoized: a hash per job otherwise). */
+  private streamKeyOf(target: string): string {
+    let key = this.streamKeys.get(target);
+    if (key === undefined) {
+      if (this.streamKeys.size >= 10_000) this.streamKeys.clear();
+      key = this.streamKey(shardOf(target, this.shards));
+      this.streamKeys.set(target, key);
+    }
+    return key;
+  }
+
   async enqueue(jobs: readonly DeliveryJob[]): Promise<void> {
-    await Promise.all(jobs.map((job) => this.client.xadd(this.streamKey(shardOf(job.target, this.shards)), '*', 'job', JSON.stringify(job))));
+    await Promise.all(jobs.map((job) => this.client.xadd(this.streamKeyOf(job.target), '*', 'job', JSON.stringify(job))));
   }
 
   async start(handler: JobHandler, events: QueueEvents = {}): Promise<void> {

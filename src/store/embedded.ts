@@ -35,6 +35,8 @@ export class EmbeddedStore implements Store {
   private readonly journal: string;
   private readonly filesDir: string;
   private journalLines = 0;
+  /** lines the last compaction wrote: the journal is compacted again once it has doubled */
+  private compactedLines = 0;
   private closed = false;
 
   constructor(
@@ -67,7 +69,9 @@ export class EmbeddedStore implements Store {
     if (this.closed) throw new Error('store is closed');
     appendFileSync(this.journal, `${JSON.stringify(op)}\n`);
     this.apply(op);
-    if (++this.journalLines > COMPACT_AFTER * 2) this.compact();
+    // Relative to the live state: with more live keys than the fixed threshold, compacting at
+    // the threshold would rewrite the whole state on every write.
+    if (++this.journalLines > Math.max(COMPACT_AFTER * 2, this.compactedLines * 2)) this.compact();
   }
 
   /** Rewrite the journal as the smallest list of ops that rebuilds the current state. */
@@ -85,6 +89,7 @@ export class EmbeddedStore implements Store {
     writeFileSync(tmp, ops.map((o) => `${JSON.stringify(o)}\n`).join(''));
     renameSync(tmp, this.journal);
     this.journalLines = ops.length;
+    this.compactedLines = ops.length;
   }
 
   private apply(op: Op): void {
@@ -201,6 +206,11 @@ export class EmbeddedStore implements Store {
 
   async hget(key: string, field: string): Promise<string | null> {
     return this.live(key, 'h')?.v.get(field) ?? null;
+  }
+
+  async hmget(key: string, fields: readonly string[]): Promise<Array<string | null>> {
+    const h = this.live(key, 'h');
+    return fields.map((f) => h?.v.get(f) ?? null);
   }
 
   async hset(key: string, fields: Readonly<Record<string, string>>, ttlMs?: number): Promise<void> {

@@ -5,6 +5,9 @@ import type { Store } from './store.js';
 const INCR_WITH_TTL = `local v = redis.call('INCR', KEYS[1])
 if v == 1 and tonumber(ARGV[1]) > 0 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
 return v`;
+/** HSET and PEXPIRE in one atomic command: unlike MULTI, it rides the auto-pipeline with everything else. */
+const HSET_WITH_TTL = `redis.call('HSET', KEYS[1], unpack(ARGV, 2))
+return redis.call('PEXPIRE', KEYS[1], ARGV[1])`;
 
 export type RedisClient = Redis | Cluster;
 
@@ -88,7 +91,19 @@ export class RedisStore implements Store {
       await this.client.hset(this.k(key), fields);
       return;
     }
-    await this.client.multi().hset(this.k(key), fields).pexpire(this.k(key), ttlMs).exec();
+    const args: string[] = [String(ttlMs)];
+    for (const [f, v] of Object.entries(fields)) args.push(f, v);
+    if (args.length === 1) return;
+    if (args.length > 4000) {
+      // Beyond what Lua's unpack takes in one call.
+      await this.client.multi().hset(this.k(key), fields).pexpire(this.k(key), ttlMs).exec();
+      return;
+    }
+    await this.client.eval(HSET_WITH_TTL, 1, this.k(key), ...args);
+  }
+
+  async hmget(key: string, fields: readonly string[]): Promise<Array<string | null>> {
+    return this.client.hmget(this.k(key), ...fields);
   }
 
   async hdel(key: string, field: string): Promise<void> {

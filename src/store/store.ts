@@ -20,6 +20,8 @@ export interface Store {
   /** Milliseconds to live, or -1 without TTL, -2 when absent. */
   ttl(key: string): Promise<number>;
   hget(key: string, field: string): Promise<string | null>;
+  /** Several fields of one hash at once (one command on Redis), in the order asked. */
+  hmget(key: string, fields: readonly string[]): Promise<Array<string | null>>;
   hset(key: string, fields: Readonly<Record<string, string>>, ttlMs?: number): Promise<void>;
   hdel(key: string, field: string): Promise<void>;
   hgetall(key: string): Promise<Record<string, string>>;

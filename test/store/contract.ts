@@ -75,6 +75,8 @@ export function storeContract(name: string, factory: () => Maker): void {
     await store.hset('h', { b: '3' });
     expect(await store.hgetall('h')).toEqual({ a: '1', b: '3' });
     expect(await store.hget('h', 'a')).toBe('1');
+    expect(await store.hmget('h', ['b', 'none', 'a'])).toEqual(['3', null, '1']);
+    expect(await store.hmget('none', ['a'])).toEqual([null]);
     await store.hdel('h', 'a');
     expect(await store.hgetall('h')).toEqual({ b: '3' });
     expect(await store.hgetall('none')).toEqual({});
