@@ -157,7 +157,7 @@ export class Bridge implements Services {
           void this.audit(ref, { type: 'dead_letter', actor: 'bridge', detail: `${letter.job.op} not delivered after ${letter.attempts} attempts: ${letter.error.slice(0, 200)}` });
         }
       },
-    });
+    }, [...this.bots.keys()]);
     await this.startLeases();
     for (const bot of this.bots.values()) {
       try {

@@ -38,9 +38,11 @@ export const keys = {
   fileMeta: (id: string) => `file:${id}:meta`,
   /** embedded queue: jobs not yet acknowledged */
   pendingJobs: () => 'queue:pending',
-  /** queue shard stream and its lease share a hash tag */
-  queueShard: (shard: number) => `{q${shard}}:stream`,
+  /** a queue shard's stream of jobs for one target platform; a shard's streams and its lease share a hash tag */
+  queueStream: (shard: number, platform: string) => `{q${shard}}:stream:${platform}`,
   queueLease: (shard: number) => `{q${shard}}:lease`,
+  /** target platforms the queue has streams for (set) */
+  queuePlatforms: () => 'queue:platforms',
   deadLetters: () => 'queue:dead',
   /** live bridge processes (hash: process id → last heartbeat ms) */
   processes: () => 'processes',

@@ -10,21 +10,30 @@ export class Metrics {
   readonly dead = new Counter({ name: 'sameroom_dead_letters_total', help: 'Deliveries given up after the retry budget', labelNames: ['platform'], registers: [this.registry] });
 
   constructor(queue: DeliveryQueue) {
-    const stats = (): ReturnType<DeliveryQueue['stats']> => queue.stats();
+    // The three queue gauges of one scrape share one read of the queue.
+    let last: { at: number; stats: ReturnType<DeliveryQueue['stats']> } | undefined;
+    const stats = (): ReturnType<DeliveryQueue['stats']> => {
+      if (!last || Date.now() - last.at > 200) last = { at: Date.now(), stats: queue.stats() };
+      return last.stats;
+    };
     new Gauge({
       name: 'sameroom_queue_depth',
-      help: 'Deliveries accepted and not yet done',
+      help: 'Deliveries accepted and not yet done, by target platform',
+      labelNames: ['platform'],
       registers: [this.registry],
       async collect() {
-        this.set((await stats()).depth);
+        this.reset();
+        for (const [platform, p] of Object.entries((await stats()).platforms)) this.set({ platform }, p.depth);
       },
     });
     new Gauge({
       name: 'sameroom_queue_oldest_seconds',
-      help: 'Age of the oldest pending delivery',
+      help: 'Age of the oldest pending delivery, by target platform (0 when none)',
+      labelNames: ['platform'],
       registers: [this.registry],
       async collect() {
-        this.set((await stats()).oldestAgeMs / 1000);
+        this.reset();
+        for (const [platform, p] of Object.entries((await stats()).platforms)) this.set({ platform }, p.oldestAgeMs / 1000);
       },
     });
     new Gauge({

@@ -18,6 +18,8 @@ export interface LaneOptions {
   readonly onDone: (entry: string, job: DeliveryJob, outcome: { dead?: { error: string; attempts: number } }) => Promise<void>;
   readonly onRetry?: (job: DeliveryJob, err: unknown, attempt: number, delayMs: number) => void;
   readonly sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
+  /** A job's kind (its target platform), for `sizeOf`. */
+  readonly kindOf?: (job: DeliveryJob) => string;
 }
 
 type Outcome = Parameters<LaneOptions['onDone']>[2];
@@ -45,6 +47,7 @@ export class Lanes {
   private readonly lanes = new Map<string, Item[]>();
   private readonly running = new Set<Promise<void>>();
   private readonly entries = new Set<string>();
+  private readonly kinds = new Map<string, number>();
   private readonly abort = new AbortController();
   private idleWaiters: Array<() => void> = [];
   private stopped = false;
@@ -59,6 +62,11 @@ export class Lanes {
     return this.entries.size;
   }
 
+  /** Jobs of one kind held in memory. */
+  sizeOf(kind: string): number {
+    return this.kinds.get(kind) ?? 0;
+  }
+
   has(entry: string): boolean {
     return this.entries.has(entry);
   }
@@ -66,6 +74,7 @@ export class Lanes {
   push(entry: string, job: DeliveryJob): void {
     if (this.stopped || this.entries.has(entry)) return;
     this.entries.add(entry);
+    this.count(job, 1);
     const lane = this.lanes.get(job.target);
     if (lane) {
       lane.push({ entry, job });
@@ -87,19 +96,31 @@ export class Lanes {
       const outcome = await this.runJob(item);
       lane.shift();
       if (!outcome) {
-        this.entries.delete(item.entry);
+        this.forget(item);
         continue;
       }
       // The job is done and its copy recorded: the next job of the lane starts while the
       // acknowledgement is on its way (it only marks the job done, so order is unaffected).
       const ack: Promise<void> = this.acknowledge(item.entry, item.job, outcome).finally(() => {
         acks.delete(ack);
-        this.entries.delete(item.entry);
+        this.forget(item);
       });
       acks.add(ack);
     }
     this.lanes.delete(target);
     await Promise.all(acks);
+  }
+
+  private forget(item: Item): void {
+    if (this.entries.delete(item.entry)) this.count(item.job, -1);
+  }
+
+  private count(job: DeliveryJob, delta: number): void {
+    const kind = this.opts.kindOf?.(job);
+    if (kind === undefined) return;
+    const n = (this.kinds.get(kind) ?? 0) + delta;
+    if (n > 0) this.kinds.set(kind, n);
+    else this.kinds.delete(kind);
   }
 
   /** Run a job until it succeeds or is given up; undefined when stopped first (left unacknowledged). */
@@ -152,6 +173,7 @@ export class Lanes {
     await Promise.race([Promise.all(this.running), timer]);
     this.lanes.clear();
     this.entries.clear();
+    this.kinds.clear();
   }
 }
 

@@ -3,6 +3,7 @@
  * restart resumes them in order.
  */
 import { keys } from '../keys.js';
+import { parseRoomKey } from '../model.js';
 import type { Store } from '../store/store.js';
 import type { DeliveryJob } from './job.js';
 import { Lanes, type JobHandler } from './lanes.js';
@@ -11,6 +12,7 @@ import { DEFAULT_RETRY, DeadLetters, type DeliveryQueue, type QueueEvents, type 
 export class MemoryQueue implements DeliveryQueue {
   private lanes: Lanes | undefined;
   private readonly backlog: DeliveryJob[] = [];
+  private platforms: readonly string[] = [];
 
   constructor(
     private readonly store: Store,
@@ -26,7 +28,8 @@ export class MemoryQueue implements DeliveryQueue {
     }
   }
 
-  async start(handler: JobHandler, events: QueueEvents = {}): Promise<void> {
+  async start(handler: JobHandler, events: QueueEvents = {}, platforms: readonly string[] = []): Promise<void> {
+    this.platforms = platforms;
     this.lanes = new Lanes(handler, {
       ...this.retry,
       onRetry: events.onRetry,
@@ -53,8 +56,18 @@ export class MemoryQueue implements DeliveryQueue {
 
   async stats(): Promise<QueueStats> {
     const pending = Object.values(await this.store.hgetall(keys.pendingJobs())).map((s) => JSON.parse(s) as DeliveryJob);
-    const oldest = pending.reduce((m, j) => Math.min(m, j.acceptedAt), Infinity);
-    return { depth: pending.length, oldestAgeMs: pending.length ? Date.now() - oldest : 0, inMemory: this.lanes?.size ?? 0 };
+    const now = Date.now();
+    const platforms: Record<string, { depth: number; oldestAgeMs: number }> = {};
+    for (const p of this.platforms) platforms[p] = { depth: 0, oldestAgeMs: 0 };
+    let oldestAgeMs = 0;
+    for (const job of pending) {
+      const age = now - job.acceptedAt;
+      const p = (platforms[parseRoomKey(job.target).platform] ??= { depth: 0, oldestAgeMs: 0 });
+      p.depth++;
+      p.oldestAgeMs = Math.max(p.oldestAgeMs, age);
+      oldestAgeMs = Math.max(oldestAgeMs, age);
+    }
+    return { depth: pending.length, oldestAgeMs, inMemory: this.lanes?.size ?? 0, platforms };
   }
 
   async idle(): Promise<void> {

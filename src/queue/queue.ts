@@ -4,13 +4,18 @@ import type { Store } from '../store/store.js';
 import type { DeadLetter, DeliveryJob } from './job.js';
 import type { JobHandler } from './lanes.js';
 
-export interface QueueStats {
+export interface PlatformQueueStats {
   /** jobs accepted and not yet acknowledged */
   readonly depth: number;
   /** age of the oldest of them, ms (0 when empty) */
   readonly oldestAgeMs: number;
+}
+
+export interface QueueStats extends PlatformQueueStats {
   /** jobs held in this process's memory */
   readonly inMemory: number;
+  /** depth and oldest age by target platform (every platform the queue knows, empty ones too) */
+  readonly platforms: Readonly<Record<string, PlatformQueueStats>>;
 }
 
 export interface QueueEvents {
@@ -22,7 +27,8 @@ export interface QueueEvents {
 export interface DeliveryQueue {
   /** Accept jobs durably; resolves once they survive a crash. */
   enqueue(jobs: readonly DeliveryJob[]): Promise<void>;
-  start(handler: JobHandler, events?: QueueEvents): Promise<void>;
+  /** Start delivering; `platforms` are the bridge's own (their queues exist, and show in stats, from the start). */
+  start(handler: JobHandler, events?: QueueEvents, platforms?: readonly string[]): Promise<void>;
   /** Finish in-flight work (up to `timeoutMs`) and stop taking jobs. */
   stop(timeoutMs?: number): Promise<void>;
   stats(): Promise<QueueStats>;

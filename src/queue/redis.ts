@@ -1,10 +1,15 @@
 /**
- * The production queue: Redis Streams, sharded by target room. Each shard has one consumer
- * name and is read by the one process holding its lease, so per-room order holds across any
- * number of processes. A process that dies leaves its unacknowledged entries pending under
- * the shard's consumer name; the next holder reads those first (XREADGROUP from 0), which is
- * how a dead consumer's jobs are claimed. Processes share shards evenly: each takes up to
- * ceil(shards / live processes) and gives back extras once they are idle.
+ * The production queue: Redis Streams, sharded by target room, one stream per shard and target
+ * platform. Each shard has one consumer name and is read by the one process holding its lease,
+ * so per-room order holds across any number of processes (a room's jobs are all in one stream).
+ * A process that dies leaves its unacknowledged entries pending under the shard's consumer
+ * name; the next holder reads those first (XREADGROUP from 0), which is how a dead consumer's
+ * jobs are claimed. Processes share shards evenly: each takes up to ceil(shards / live
+ * processes) and gives back extras once they are idle.
+ *
+ * Streams per target platform give exact depth and oldest age per platform (XLEN, first entry)
+ * and keep platforms apart: the in-memory bound is per platform, so a platform that stopped
+ * answering fills its own share and the others keep flowing.
  */
 import { createHash } from 'node:crypto';
 import { keys } from '../keys.js';
@@ -13,20 +18,22 @@ import { duplicateClient, type RedisClient } from '../store/redis.js';
 import type { Store } from '../store/store.js';
 import type { DeliveryJob } from './job.js';
 import { Lanes, type JobHandler } from './lanes.js';
-import { DEFAULT_RETRY, DeadLetters, type DeliveryQueue, type QueueEvents, type QueueStats, type RetryPolicy } from './queue.js';
+import { DEFAULT_RETRY, DeadLetters, type DeliveryQueue, type PlatformQueueStats, type QueueEvents, type QueueStats, type RetryPolicy } from './queue.js';
 
 const GROUP = 'deliver';
 /** Acknowledge and delete a batch of entries of one stream in one atomic command. */
 const ACK = `redis.call('XACK', KEYS[1], ARGV[1], unpack(ARGV, 2))
 return redis.call('XDEL', KEYS[1], unpack(ARGV, 2))`;
 const ACK_BATCH = 500;
+/** Read position of a stream: '>' for new entries, otherwise the id after which our pending ones are read. */
+const NEW = '>';
 
 export interface RedisQueueOptions {
   readonly shards?: number;
   readonly processId: string;
   readonly leaseMs?: number;
   readonly retry?: RetryPolicy;
-  /** jobs a shard may hold in memory before it stops reading (back-pressure) */
+  /** jobs for one target platform a shard may hold in memory before it stops reading them (back-pressure) */
   readonly maxInMemory?: number;
   readonly onError?: (err: unknown) => void;
 }
@@ -35,11 +42,19 @@ export function shardOf(target: string, shards: number): number {
   return createHash('sha1').update(target).digest().readUInt32BE(0) % shards;
 }
 
+/** The target platform of a job, as it appears in room keys (and stream keys). */
+function platformOf(job: DeliveryJob): string {
+  return job.target.slice(0, job.target.indexOf(':'));
+}
+
 class ShardReader {
   readonly lanes: Lanes;
   private stopped = false;
   private loop: Promise<void> | undefined;
   private conn: RedisClient | undefined;
+  /** stream key → read position, for every platform stream of the shard */
+  private readonly cursors = new Map<string, string>();
+  private readonly platformOfStream = new Map<string, string>();
 
   constructor(
     private readonly q: RedisQueue,
@@ -50,6 +65,7 @@ class ShardReader {
   ) {
     this.lanes = new Lanes(handler, {
       ...q.retry,
+      kindOf: platformOf,
       onRetry: events.onRetry,
       onDone: async (entry, job, outcome) => {
         if (outcome.dead) {
@@ -57,37 +73,44 @@ class ShardReader {
           await q.dead.add(letter);
           events.onDead?.(letter);
         } else events.onDelivered?.(job);
-        await this.ack(entry);
+        await this.ack(entry, job);
       },
     });
   }
 
-  private acks: Array<{ readonly entry: string; readonly resolve: () => void; readonly reject: (err: unknown) => void }> = [];
+  private acks: Array<{ readonly stream: string; readonly id: string; readonly resolve: () => void; readonly reject: (err: unknown) => void }> = [];
 
   /**
    * Acknowledgements of jobs finished together (lanes of one shard completing in the same tick)
-   * go out as one command: XACK + XDEL of every entry.
+   * go out as one command per stream: XACK + XDEL of every entry.
    */
-  private ack(entry: string): Promise<void> {
+  private ack(entry: string, job: DeliveryJob): Promise<void> {
+    const stream = this.q.streamKey(this.shard, platformOf(job));
+    const id = entry.slice(entry.indexOf(' ') + 1);
     return new Promise((resolve, reject) => {
-      if (this.acks.push({ entry, resolve, reject }) === 1) process.nextTick(() => this.flushAcks());
+      if (this.acks.push({ stream, id, resolve, reject }) === 1) process.nextTick(() => this.flushAcks());
     });
   }
 
   private flushAcks(): void {
-    const key = this.q.streamKey(this.shard);
-    const all = this.acks;
-    this.acks = [];
-    for (let i = 0; i < all.length; i += ACK_BATCH) {
-      const batch = all.slice(i, i + ACK_BATCH);
-      this.q.client.eval(ACK, 1, key, GROUP, ...batch.map((a) => a.entry)).then(
-        () => {
-          for (const a of batch) a.resolve();
-        },
-        (err: unknown) => {
-          for (const a of batch) a.reject(err);
-        },
-      );
+    const byStream = new Map<string, typeof this.acks>();
+    for (const a of this.acks.splice(0)) {
+      const list = byStream.get(a.stream);
+      if (list) list.push(a);
+      else byStream.set(a.stream, [a]);
+    }
+    for (const [stream, all] of byStream) {
+      for (let i = 0; i < all.length; i += ACK_BATCH) {
+        const batch = all.slice(i, i + ACK_BATCH);
+        this.q.client.eval(ACK, 1, stream, GROUP, ...batch.map((a) => a.id)).then(
+          () => {
+            for (const a of batch) a.resolve();
+          },
+          (err: unknown) => {
+            for (const a of batch) a.reject(err);
+          },
+        );
+      }
     }
   }
 
@@ -105,46 +128,72 @@ class ShardReader {
     this.loop = this.run(conn).catch((err: unknown) => this.q.opts.onError?.(err));
   }
 
+  /** Streams of platforms the queue learned about since the last read start with our pending entries. */
+  private addStreams(): void {
+    for (const platform of this.q.platforms) {
+      const stream = this.q.streamKey(this.shard, platform);
+      if (this.cursors.has(stream)) continue;
+      this.cursors.set(stream, '0');
+      this.platformOfStream.set(stream, platform);
+    }
+  }
+
   private async run(conn: RedisClient): Promise<void> {
-    const key = this.q.streamKey(this.shard);
     const consumer = `shard-${this.shard}`;
-    let cursor = '0'; // our consumer's pending entries first: those of a holder that died
+    const max = this.q.maxInMemory;
     while (!this.stopped) {
-      if (this.lanes.size >= this.q.maxInMemory) {
+      if (this.rescan && conn.status === 'ready') {
+        this.rescan = false;
+        for (const stream of this.cursors.keys()) this.cursors.set(stream, '0');
+      }
+      this.addStreams();
+      // Streams whose platform has room under the bound; pending entries (after a takeover or
+      // a reconnect) before any new ones.
+      const open = [...this.cursors].filter(([stream]) => this.lanes.sizeOf(this.platformOfStream.get(stream) ?? '') < max);
+      const pending = open.filter(([, cursor]) => cursor !== NEW);
+      const read = pending.length > 0 ? pending : open;
+      if (read.length === 0) {
         await new Promise((r) => setTimeout(r, 20));
         continue;
       }
-      if (this.rescan && conn.status === 'ready') {
-        this.rescan = false;
-        cursor = '0';
-      }
+      // COUNT applies per stream: never more than a platform's room under the bound.
+      const count = Math.min(200, ...read.map(([stream]) => max - this.lanes.sizeOf(this.platformOfStream.get(stream) ?? '')));
       let res: unknown;
       try {
-        // Never more than the room left under maxInMemory: the bound holds exactly.
-        const count = Math.min(200, this.q.maxInMemory - this.lanes.size);
-        res = await conn.xreadgroup('GROUP', GROUP, consumer, 'COUNT', count, 'BLOCK', cursor === '>' ? 1000 : 0, 'STREAMS', key, cursor);
+        const streams = [...read.map(([stream]) => stream), ...read.map(([, cursor]) => cursor)];
+        res = pending.length > 0
+          ? await conn.xreadgroup('GROUP', GROUP, consumer, 'COUNT', count, 'STREAMS', ...streams)
+          : await conn.xreadgroup('GROUP', GROUP, consumer, 'COUNT', count, 'BLOCK', 1000, 'STREAMS', ...streams);
       } catch (err) {
         if (this.stopped) return;
         this.q.opts.onError?.(err);
         this.rescan = true;
+        // Streams gone (the keys were deleted): make them again.
+        if (String(err).includes('NOGROUP')) for (const [stream] of read) await this.q.recreate(this.platformOfStream.get(stream) ?? '').catch(() => undefined);
         await new Promise((r) => setTimeout(r, 500));
         continue;
       }
       // New entries read across a reconnect are pending now: they come again, in order, with
       // those of a lost read.
-      if (this.rescan && cursor === '>') continue;
-      const entries = parseEntries(res);
-      if (cursor !== '>' && entries.length === 0) {
-        cursor = '>';
-        continue;
-      }
-      for (const [id, job] of entries) {
-        if (!this.stopped) this.lanes.push(id, job);
-        if (cursor !== '>') cursor = id;
+      if (this.rescan && pending.length === 0) continue;
+      const byStream = parseStreams(res);
+      let n = 0;
+      for (const [stream, cursor] of read) {
+        const entries = byStream.get(stream) ?? [];
+        n += entries.length;
+        if (cursor !== NEW && entries.length === 0) {
+          this.cursors.set(stream, NEW);
+          continue;
+        }
+        const platform = this.platformOfStream.get(stream) ?? '';
+        for (const [id, job] of entries) {
+          if (job && !this.stopped) this.lanes.push(`${platform} ${id}`, job);
+          if (cursor !== NEW) this.cursors.set(stream, id);
+        }
       }
       // Let the event loop turn once before reading again: under load, entries that arrive
       // meanwhile come back in one read instead of one wake-up (one round trip) each.
-      if (entries.length > 0) await new Promise((r) => setImmediate(r));
+      if (n > 0) await new Promise((r) => setImmediate(r));
     }
   }
 
@@ -158,14 +207,18 @@ class ShardReader {
   }
 }
 
-function parseEntries(res: unknown): Array<[string, DeliveryJob]> {
-  if (!Array.isArray(res)) return [];
-  const out: Array<[string, DeliveryJob]> = [];
+/** An XREADGROUP reply: stream key → its entries, in order. */
+function parseStreams(res: unknown): Map<string, Array<[string, DeliveryJob | undefined]>> {
+  const out = new Map<string, Array<[string, DeliveryJob | undefined]>>();
+  if (!Array.isArray(res)) return out;
   for (const stream of res as Array<[string, Array<[string, string[] | null]>]>) {
+    const entries: Array<[string, DeliveryJob | undefined]> = [];
     for (const [id, fields] of stream[1] ?? []) {
+      // A pending entry deleted meanwhile comes back without fields: skipped, but read past.
       const json = fields?.[1];
-      if (json) out.push([id, JSON.parse(json) as DeliveryJob]);
+      entries.push([id, json ? (JSON.parse(json) as DeliveryJob) : undefined]);
     }
+    out.set(stream[0], entries);
   }
   return out;
 }
@@ -181,6 +234,10 @@ export class RedisQueue implements DeliveryQueue {
   private events: QueueEvents = {};
   private tickRunning: Promise<void> | undefined;
   private readonly streamKeys = new Map<string, string>();
+  /** target platforms with streams (those of every process, refreshed each tick) */
+  readonly platforms = new Set<string>();
+  /** platforms whose streams and consumer groups this process made sure exist */
+  private readonly ready = new Map<string, Promise<void>>();
 
   constructor(
     readonly client: RedisClient,
@@ -194,33 +251,60 @@ export class RedisQueue implements DeliveryQueue {
     this.dead = new DeadLetters(store);
   }
 
-  streamKey(shard: number): string {
-    return this.prefix + keys.queueShard(shard);
+  streamKey(shard: number, platform: string): string {
+    return this.prefix + keys.queueStream(shard, platform);
   }
 
-  /** The stream of a target room's shard (memoized: a hash per job otherwise). */
-  private streamKeyOf(target: string): string {
-    let key = this.streamKeys.get(target);
+  /** The stream of a target room (memoized: a hash per job otherwise). */
+  private streamKeyOf(job: DeliveryJob): string {
+    let key = this.streamKeys.get(job.target);
     if (key === undefined) {
       if (this.streamKeys.size >= 10_000) this.streamKeys.clear();
-      key = this.streamKey(shardOf(target, this.shards));
-      this.streamKeys.set(target, key);
+      key = this.streamKey(shardOf(job.target, this.shards), platformOf(job));
+      this.streamKeys.set(job.target, key);
     }
     return key;
   }
 
-  async enqueue(jobs: readonly DeliveryJob[]): Promise<void> {
-    await Promise.all(jobs.map((job) => this.client.xadd(this.streamKeyOf(job.target), '*', 'job', JSON.stringify(job))));
+  /** Create a platform's streams with their consumer group, once per process, and announce it to the other processes. */
+  private prepare(platform: string): Promise<void> {
+    let done = this.ready.get(platform);
+    if (!done) {
+      done = (async () => {
+        for (let s = 0; s < this.shards; s++) {
+          await this.client.xgroup('CREATE', this.streamKey(s, platform), GROUP, '0', 'MKSTREAM').catch((err: unknown) => {
+            if (!String(err).includes('BUSYGROUP')) throw err;
+          });
+        }
+        await this.client.sadd(this.prefix + keys.queuePlatforms(), platform);
+        this.platforms.add(platform);
+      })();
+      done.catch(() => this.ready.delete(platform)); // tried again with the next job
+      this.ready.set(platform, done);
+    }
+    return done;
   }
 
-  async start(handler: JobHandler, events: QueueEvents = {}): Promise<void> {
+  /** Make a platform's streams again (after they were deleted under us). */
+  recreate(platform: string): Promise<void> {
+    this.ready.delete(platform);
+    return this.prepare(platform);
+  }
+
+  async enqueue(jobs: readonly DeliveryJob[]): Promise<void> {
+    await Promise.all(
+      jobs.map(async (job) => {
+        const platform = platformOf(job);
+        if (!this.platforms.has(platform)) await this.prepare(platform);
+        await this.client.xadd(this.streamKeyOf(job), '*', 'job', JSON.stringify(job));
+      }),
+    );
+  }
+
+  async start(handler: JobHandler, events: QueueEvents = {}, platforms: readonly string[] = []): Promise<void> {
     this.handler = handler;
     this.events = events;
-    for (let s = 0; s < this.shards; s++) {
-      await this.client.xgroup('CREATE', this.streamKey(s), GROUP, '0', 'MKSTREAM').catch((err: unknown) => {
-        if (!String(err).includes('BUSYGROUP')) throw err;
-      });
-    }
+    for (const platform of platforms) await this.prepare(platform);
     await this.tick();
     const leaseMs = this.opts.leaseMs ?? 5000;
     this.timer = setInterval(() => {
@@ -229,9 +313,15 @@ export class RedisQueue implements DeliveryQueue {
     this.timer.unref();
   }
 
+  /** Platforms any process has streams for. */
+  private async refreshPlatforms(): Promise<void> {
+    for (const p of await this.client.smembers(this.prefix + keys.queuePlatforms())) this.platforms.add(p);
+  }
+
   /** Heartbeat, renew held shards, take free ones up to a fair share, give back extras. */
   private async tick(): Promise<void> {
     const leaseMs = this.opts.leaseMs ?? 5000;
+    await this.refreshPlatforms();
     const now = Date.now();
     const procKey = this.prefix + keys.processes();
     await this.client.hset(procKey, this.opts.processId, String(now));
@@ -286,19 +376,35 @@ export class RedisQueue implements DeliveryQueue {
     await this.client.hdel(this.prefix + keys.processes(), this.opts.processId);
   }
 
+
   async stats(): Promise<QueueStats> {
+    await this.refreshPlatforms();
+    const platforms = [...this.platforms];
+    const perStream = await Promise.all(
+      platforms.flatMap((p) =>
+        Array.from({ length: this.shards }, async (_, s) => {
+          const key = this.streamKey(s, p);
+          const [len, first] = await Promise.all([this.client.xlen(key), this.client.xrange(key, '-', '+', 'COUNT', 1)]);
+          const id = first[0]?.[0];
+          return { platform: p, len, oldest: id ? Number(id.split('-')[0]) : Infinity };
+        }),
+      ),
+    );
+    const now = Date.now();
+    const byPlatform: Record<string, PlatformQueueStats> = {};
     let depth = 0;
     let oldest = Infinity;
-    for (let s = 0; s < this.shards; s++) {
-      const key = this.streamKey(s);
-      depth += await this.client.xlen(key);
-      const first = await this.client.xrange(key, '-', '+', 'COUNT', 1);
-      const id = first[0]?.[0];
-      if (id) oldest = Math.min(oldest, Number(id.split('-')[0]));
+    for (const p of platforms) {
+      const mine = perStream.filter((x) => x.platform === p);
+      const d = mine.reduce((n, x) => n + x.len, 0);
+      const o = Math.min(...mine.map((x) => x.oldest));
+      byPlatform[decodeURIComponent(p)] = { depth: d, oldestAgeMs: d > 0 && o !== Infinity ? now - o : 0 };
+      depth += d;
+      if (d > 0) oldest = Math.min(oldest, o);
     }
     let inMemory = 0;
     for (const r of this.readers.values()) inMemory += r.lanes.size;
-    return { depth, oldestAgeMs: depth > 0 && oldest !== Infinity ? Date.now() - oldest : 0, inMemory };
+    return { depth, oldestAgeMs: depth > 0 && oldest !== Infinity ? now - oldest : 0, inMemory, platforms: byPlatform };
   }
 
   async idle(): Promise<void> {

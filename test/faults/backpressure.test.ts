@@ -51,7 +51,8 @@ describe('back-pressure', () => {
     await bridge?.stop(2000).catch(() => undefined);
   });
 
-  it(`keeps at most ${BOUND} jobs in memory while ${N} wait in Redis, then delivers all of them in order`, async () => {
+  /** A bridge on Redis with a source room `flood` (alpha) linked to a stalled target room `sink` (beta). */
+  async function setup(shards?: number): Promise<{ url: string; queue: RedisQueue; source: TestBot; sink: SlowBot }> {
     const prefix = `bp${randomBytes(3).toString('hex')}:`;
     const config = loadConfig({ DATA_DIR: mkdtempSync(join(tmpdir(), 'sr-bp-')), REDIS_URL: inject('redisUrl'), REDIS_PREFIX: prefix, PORT: '0', LOG_LEVEL: 'silent' });
     const client = connectRedis(inject('redisUrl'));
@@ -61,6 +62,7 @@ describe('back-pressure', () => {
       leaseMs: 1000,
       maxInMemory: BOUND,
       retry: { ...DEFAULT_RETRY, baseDelayMs: 10, maxDelayMs: 200 },
+      ...(shards ? { shards } : {}),
     });
     const source = new TestBot('alpha');
     const sink = new SlowBot('beta');
@@ -72,6 +74,11 @@ describe('back-pressure', () => {
     await source.says('flood', 'Opener', '-sameroom open');
     await sink.says('sink', 'Joiner', `-sameroom connect ${codeIn(source.lines('flood').at(-1) ?? '')}`);
     await waitFor(() => sink.lines('sink').some((l) => l.includes('now linked')), 10_000, 'linked');
+    return { url, queue, source, sink };
+  }
+
+  it(`keeps at most ${BOUND} jobs in memory while ${N} wait in Redis, then delivers all of them in order`, async () => {
+    const { url, queue, source, sink } = await setup();
 
     const samples: QueueStats[] = [];
     let sampling = true;
@@ -88,9 +95,11 @@ describe('back-pressure', () => {
     const stalled = await queue.stats();
     expect(stalled).toMatchObject({ depth: N, inMemory: BOUND });
     const m = await (await fetch(`${url}/metrics`)).text();
-    expect(metric(m, 'sameroom_queue_depth')).toBe(N);
+    expect(metric(m, 'sameroom_queue_depth{platform="beta"}')).toBe(N);
+    expect(metric(m, 'sameroom_queue_depth{platform="alpha"}')).toBe(0);
     expect(metric(m, 'sameroom_queue_in_memory')).toBe(BOUND);
-    expect(metric(m, 'sameroom_queue_oldest_seconds')).toBeGreaterThan(0);
+    expect(metric(m, 'sameroom_queue_oldest_seconds{platform="beta"}')).toBeGreaterThan(0);
+    expect(metric(m, 'sameroom_queue_oldest_seconds{platform="alpha"}')).toBe(0);
 
     sink.open();
     const copies = (): string[] => sink.lines('sink').filter((l) => / f\d+$/.test(l));
@@ -108,6 +117,32 @@ describe('back-pressure', () => {
     expect(await queue.stats()).toMatchObject({ depth: 0, oldestAgeMs: 0, inMemory: 0 });
     const end = await (await fetch(`${url}/metrics`)).text();
     expect(metric(end, 'sameroom_deliveries_total{platform="beta",op="post"}')).toBe(N);
-    expect(metric(end, 'sameroom_queue_depth')).toBe(0);
+    expect(metric(end, 'sameroom_queue_depth{platform="beta"}')).toBe(0);
+    expect(metric(end, 'sameroom_queue_oldest_seconds{platform="beta"}')).toBe(0);
   }, 240_000);
+
+  it('a stalled platform fills only its own share: another platform on the same shard keeps flowing', async () => {
+    // One shard: both rooms' deliveries are read by the same reader.
+    const { queue, source, sink } = await setup(1);
+    for (let i = 0; i < 3 * BOUND; i++) await source.says('flood', 'Ann', `s${i}`);
+    /** Queue stats once `ok` holds for them (or the last ones after 10 s). */
+    const statsWhen = async (ok: (s: QueueStats) => boolean): Promise<QueueStats> => {
+      let s = await queue.stats();
+      for (const until = Date.now() + 10_000; !ok(s) && Date.now() < until; s = await queue.stats()) await new Promise((r) => setTimeout(r, 20));
+      return s;
+    };
+    expect((await statsWhen((s) => s.inMemory === BOUND)).inMemory).toBe(BOUND);
+
+    await sink.says('sink', 'Bob', 'still there?');
+    await waitFor(() => source.lines('flood').some((l) => l.endsWith('Bob: still there?')), 10_000, 'the other direction delivered');
+    // The copy is out; its acknowledgement follows.
+    const stalled = await statsWhen((s) => s.platforms.alpha?.depth === 0);
+    expect(stalled.platforms).toEqual({ alpha: { depth: 0, oldestAgeMs: 0 }, beta: { depth: 3 * BOUND, oldestAgeMs: expect.any(Number) } });
+    expect(stalled.platforms.beta?.oldestAgeMs).toBeGreaterThan(0);
+    expect(sink.lines('sink').filter((l) => / s\d+$/.test(l))).toEqual([]);
+
+    sink.open();
+    await waitFor(() => sink.lines('sink').filter((l) => / s\d+$/.test(l)).length >= 3 * BOUND, 60_000, 'every copy');
+    expect(sink.lines('sink').filter((l) => / s\d+$/.test(l))).toEqual(Array.from({ length: 3 * BOUND }, (_, i) => `bridge-bot: Ann: s${i}`));
+  }, 120_000);
 });

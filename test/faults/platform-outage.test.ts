@@ -92,8 +92,10 @@ describe('a platform failing on the target side', () => {
     await new Promise((r) => setTimeout(r, 5000));
     expect(copies()).toHaveLength(5);
     const during = await (await fetch(`${bridge.url}/metrics`)).text();
-    expect(metric(during, 'sameroom_queue_depth')).toBe(20);
-    expect(metric(during, 'sameroom_queue_oldest_seconds')).toBeGreaterThan(5);
+    expect(metric(during, 'sameroom_queue_depth{platform="telegram"}')).toBe(20);
+    expect(metric(during, 'sameroom_queue_oldest_seconds{platform="telegram"}')).toBeGreaterThan(5);
+    expect(metric(during, 'sameroom_queue_depth{platform="alpha"}')).toBe(0);
+    expect(metric(during, 'sameroom_queue_oldest_seconds{platform="alpha"}')).toBe(0);
     expect(metric(during, 'sameroom_delivery_retries_total{platform="telegram"}')).toBeGreaterThanOrEqual(3);
 
     let resumedAt = 0;
@@ -114,8 +116,8 @@ describe('a platform failing on the target side', () => {
     const after = await (await fetch(`${bridge.url}/metrics`)).text();
     expect(metric(after, 'sameroom_delivery_retries_total{platform="telegram"}')).toBe(25);
     expect(metric(after, 'sameroom_deliveries_total{platform="telegram",op="post"}')).toBe(25);
-    expect(metric(after, 'sameroom_queue_depth')).toBe(0);
-    expect(metric(after, 'sameroom_queue_oldest_seconds')).toBe(0);
+    expect(metric(after, 'sameroom_queue_depth{platform="telegram"}')).toBe(0);
+    expect(metric(after, 'sameroom_queue_oldest_seconds{platform="telegram"}')).toBe(0);
     expect(await bridge.bridge.seclog.recent('telegram')).not.toContainEqual(expect.objectContaining({ type: 'dead_letter' }));
   }, 150_000);
 
@@ -140,7 +142,7 @@ describe('a platform failing on the target side', () => {
     const m = await (await fetch(`${bridge.url}/metrics`)).text();
     expect(metric(m, 'sameroom_dead_letters_total{platform="telegram"}')).toBe(5);
     expect(metric(m, 'sameroom_delivery_retries_total{platform="telegram"}')).toBe(10);
-    expect(metric(m, 'sameroom_queue_depth')).toBe(0);
+    expect(metric(m, 'sameroom_queue_depth{platform="telegram"}')).toBe(0);
 
     const listed = await runDlq(bridge.prefix, []);
     expect(listed.code).toBe(0);

@@ -69,7 +69,7 @@ describe('two processes, one bridge', () => {
       Promise.all(Array.from({ length: SHARDS }, (_, s) => r.get(prefix + keys.queueLease(s))));
     const depth = async (): Promise<number> => {
       let n = 0;
-      for (let s = 0; s < SHARDS; s++) n += await r.xlen(prefix + keys.queueShard(s));
+      for (let s = 0; s < SHARDS; s++) n += await r.xlen(prefix + keys.queueStream(s, 'telegram'));
       return n;
     };
     const polls = () => tg.callsOf('getUpdates');
