@@ -6,7 +6,8 @@
  *
  * Bots convert their platform's markup into this on the way in (use `escapeText` for plain
  * text) and render it with `render` and a `Renderer` on the way out. Shared helpers for
- * splitting to a length and defusing mass mentions live here too, written once.
+ * splitting to a length, defusing mass mentions, and turning HTML into canonical marks (tag
+ * table, `wrapMark`, `codeSpan`, `isSafeUrl`) live here too, written once.
  */
 
 export type Node =
@@ -197,11 +198,7 @@ export const plainRenderer: Renderer = {
   code: (s) => s,
   pre: (s) => s,
   link: (url, inner) => (inner && inner !== url ? `${inner} (${url})` : url),
-  quote: (s) =>
-    s
-      .split('\n')
-      .map((l) => `> ${l}`)
-      .join('\n'),
+  quote: quoteLines,
 };
 
 export function toPlain(text: string): string {
@@ -218,12 +215,64 @@ export function markdownRenderer(escape: (s: string) => string): Renderer {
     code: (s) => `\`${s.replace(/`/g, 'ˋ')}\``,
     pre: (s, lang) => `\`\`\`${lang ?? ''}\n${s}\n\`\`\``,
     link: (url, inner) => (inner === url ? url : `[${inner}](${url})`),
-    quote: (s) =>
-      s
-        .split('\n')
-        .map((l) => `> ${l}`)
-        .join('\n'),
+    quote: quoteLines,
   };
+}
+
+/** Prefix every line of `s` with `> `: a canonical (and Markdown) quote block. */
+export function quoteLines(s: string): string {
+  return s
+    .split('\n')
+    .map((l) => `> ${l}`)
+    .join('\n');
+}
+
+// ---- helpers for bots that convert HTML into canonical markup (Matrix, Teams) -----------------
+
+/** A canonical inline mark: bold, italic, strike. */
+export type InlineMark = '**' | '_' | '~~';
+
+/**
+ * HTML inline-emphasis tags (lowercase names, as the bots' HTML readers give them) → the
+ * canonical mark they become. Tags not in the table carry no mark of their own.
+ */
+export const HTML_TAG_MARKS: ReadonlyMap<string, InlineMark> = new Map<string, InlineMark>([
+  ['b', '**'], ['strong', '**'],
+  ['i', '_'], ['em', '_'],
+  ['s', '~~'], ['strike', '~~'], ['del', '~~'],
+]);
+
+/** HTML heading tags: canonical markup has no headings, so they become a bold line. */
+export const HTML_HEADINGS: ReadonlySet<string> = new Set(['h1', 'h2', 'h3', 'h4', 'h5', 'h6']);
+
+/**
+ * Wrap already-canonical `inner` in `mark`, moving edge whitespace outside (a canonical mark
+ * must touch text: `** a **` is not bold). Empty or all-whitespace `inner` comes back unwrapped.
+ */
+export function wrapMark(mark: InlineMark, inner: string): string {
+  const core = inner.trim();
+  if (!core) return inner;
+  const lead = inner.slice(0, inner.length - inner.trimStart().length);
+  const trail = inner.slice(inner.trimEnd().length);
+  return `${lead}${mark}${core}${mark}${trail}`;
+}
+
+/**
+ * Raw text → a canonical code span. Canonical code cannot escape a backtick, so each one
+ * becomes `ˋ` (U+02CB); empty text gives no span at all.
+ */
+export function codeSpan(text: string): string {
+  return text ? `\`${text.replace(/`/g, 'ˋ')}\`` : '';
+}
+
+const SAFE_URL = /^(https?:|mailto:)/i;
+
+/**
+ * Whether a link target may become a link: only `http:`, `https:` and `mailto:` (any case).
+ * Anything else (`javascript:`, `data:`, relative paths) is kept as text, never as a link.
+ */
+export function isSafeUrl(url: string): boolean {
+  return SAFE_URL.test(url);
 }
 
 const MASS = /(^|[^\w])([@!])(everyone|here|channel|all|room)\b/gi;

@@ -5,7 +5,7 @@
  * Reply fallbacks (`<mx-reply>` and `> <@user> …` lines) are dropped: replies travel as `replyTo`.
  * Outbound: canonical → `{ body, formatted_body }`, every piece of user text HTML-escaped.
  */
-import { escapeText, render, toPlain, type Renderer } from '../../src/markup.js';
+import { codeSpan, escapeText, HTML_HEADINGS, HTML_TAG_MARKS, isSafeUrl, quoteLines, render, toPlain, wrapMark, type Renderer } from '../../src/markup.js';
 import { escapeHtml, parseHtml, type HtmlNode } from './html.js';
 
 export function htmlToCanonical(html: string): string {
@@ -30,16 +30,6 @@ function textOf(nodes: HtmlNode[]): string {
   return nodes.map((n) => (n.kind === 'text' ? n.text : n.tag === 'br' ? '\n' : textOf(n.children))).join('');
 }
 
-function wrap(mark: string, inner: string): string {
-  const t = inner.trim();
-  if (!t) return inner;
-  const lead = inner.slice(0, inner.length - inner.trimStart().length);
-  const trail = inner.slice(inner.trimEnd().length);
-  return `${lead}${mark}${t}${mark}${trail}`;
-}
-
-const SAFE_URL = /^(https?:|mailto:)/i;
-
 function convert(nodes: HtmlNode[]): string {
   return nodes.map(convertNode).join('');
 }
@@ -47,6 +37,9 @@ function convert(nodes: HtmlNode[]): string {
 function convertNode(n: HtmlNode): string {
   if (n.kind === 'text') return escapeText(n.text.replace(/\s+/g, ' '));
   const inner = (): string => convert(n.children);
+  const mark = HTML_TAG_MARKS.get(n.tag);
+  if (mark) return wrapMark(mark, inner());
+  if (HTML_HEADINGS.has(n.tag)) return `\n${wrapMark('**', inner())}\n`;
   switch (n.tag) {
     case 'mx-reply':
     case 'script':
@@ -57,20 +50,8 @@ function convertNode(n: HtmlNode): string {
     case 'p':
     case 'div':
       return `\n\n${inner()}\n\n`;
-    case 'strong':
-    case 'b':
-      return wrap('**', inner());
-    case 'em':
-    case 'i':
-      return wrap('_', inner());
-    case 'del':
-    case 's':
-    case 'strike':
-      return wrap('~~', inner());
-    case 'code': {
-      const t = textOf(n.children).replace(/`/g, 'ˋ');
-      return t ? `\`${t}\`` : '';
-    }
+    case 'code':
+      return codeSpan(textOf(n.children));
     case 'pre': {
       const code = n.children.find((c): c is HtmlNode & { kind: 'el' } => c.kind === 'el' && c.tag === 'code');
       const lang = /language-([\w+-]+)/.exec(code?.attrs.class ?? '')?.[1] ?? '';
@@ -81,14 +62,12 @@ function convertNode(n: HtmlNode): string {
       const href = n.attrs.href ?? '';
       const label = inner();
       if (/^https:\/\/matrix\.to\/#\//.test(href)) return label || escapeText(href);
-      if (!SAFE_URL.test(href)) return label;
+      if (!isSafeUrl(href)) return label;
       if (!label.trim()) return escapeText(href);
       return `[${label}](${href.replace(/[\\)]/g, '\\$&').replace(/\s/g, '%20')})`;
     }
-    case 'blockquote': {
-      const lines = tidy(inner()).split('\n');
-      return `\n${lines.map((l) => `> ${l}`).join('\n')}\n`;
-    }
+    case 'blockquote':
+      return `\n${quoteLines(tidy(inner()))}\n`;
     case 'ul':
     case 'ol': {
       let k = Number(n.attrs.start ?? '1') || 1;
@@ -97,13 +76,6 @@ function convertNode(n: HtmlNode): string {
         .map((li) => `${n.tag === 'ol' ? `${k++}.` : '-'} ${tidy(convert(li.children))}`);
       return `\n${items.join('\n')}\n`;
     }
-    case 'h1':
-    case 'h2':
-    case 'h3':
-    case 'h4':
-    case 'h5':
-    case 'h6':
-      return `\n${wrap('**', inner())}\n`;
     case 'hr':
       return '\n\n';
     case 'img':
@@ -133,7 +105,7 @@ const htmlRenderer: Renderer = {
     const l = lang && /^[\w+-]+$/.test(lang) ? ` class="language-${lang}"` : '';
     return `<pre><code${l}>${escapeHtml(s)}</code></pre>`;
   },
-  link: (url, inner) => (SAFE_URL.test(url) ? `<a href="${escapeHtml(url)}">${inner}</a>` : inner),
+  link: (url, inner) => (isSafeUrl(url) ? `<a href="${escapeHtml(url)}">${inner}</a>` : inner),
   quote: (s) => `<blockquote>${s}</blockquote>`,
 };
 

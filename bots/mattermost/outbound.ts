@@ -1,7 +1,7 @@
 /**
  * Outbound: copies posted under the author's name (`props.override_username`,
  * `override_icon_url`, `from_webhook`), files uploaded and attached by `file_ids`, thread
- * replies by `root_id`, edits (PUT /posts/{id}) and deletes.
+ * replies by `root_id`, edits (PUT /posts/{id}/patch) and deletes.
  */
 import type { BotContext } from '../../src/bot.js';
 import { splitText } from '../../src/markup.js';
@@ -9,7 +9,7 @@ import type { Author, OutboundDelete, OutboundEdit, OutboundPost, RemoteMessageI
 import { remoteId } from '../../src/model.js';
 import type { MattermostClient } from './client.js';
 import { canonicalToMattermost } from './format.js';
-import { runeLength, type MmPost, type OverrideProps } from './types.js';
+import { runeLength, type MmPost, type MmPostPatch, type OverrideProps } from './types.js';
 
 /** Mattermost's post limit (PostMessageMaxRunesV2 = 65535 / 4). */
 export const MAX_RUNES = 16_383;
@@ -48,9 +48,15 @@ export class MattermostOutbound {
     return this.create(room.channel, text, replyTo, {}, []);
   }
 
+  /**
+   * Patch only the message. The copy keeps its override props (username, icon) as posted: a
+   * full PUT would blank the props it did not resend, and a patch that sent `props` would
+   * replace the whole map, so an edit whose author has no avatar would drop the icon.
+   */
   async edit(edit: OutboundEdit): Promise<void> {
     const message = fit(canonicalToMattermost(edit.text))[0] ?? '';
-    await this.client.json('PUT', `/api/v4/posts/${encodeURIComponent(edit.id)}`, { id: edit.id, message, props: overrideProps(edit.author) });
+    const patch: MmPostPatch = { message };
+    await this.client.json('PUT', `/api/v4/posts/${encodeURIComponent(edit.id)}/patch`, patch);
   }
 
   async delete(del: OutboundDelete): Promise<void> {

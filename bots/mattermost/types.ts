@@ -50,6 +50,18 @@ export interface MmPost {
   readonly metadata?: { readonly files?: MmFileInfo[] };
 }
 
+/**
+ * Body of `PUT /posts/{id}/patch`: only the fields present change. `props`, when sent,
+ * replaces the whole props map (it is not merged), so leave it out to keep the override props.
+ */
+export interface MmPostPatch {
+  readonly message?: string;
+  readonly is_pinned?: boolean;
+  readonly file_ids?: string[];
+  readonly has_reactions?: boolean;
+  readonly props?: Record<string, unknown>;
+}
+
 /** Props that make a post appear under another name (needs the server's override settings). */
 export interface OverrideProps {
   override_username?: string;

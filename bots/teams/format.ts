@@ -6,7 +6,7 @@
  * `textFormat: 'xml'`: Teams' HTML subset, where escaping `& < > "` is enough to keep user text
  * from injecting markup or `<at>` mentions (Teams has no text-triggered mass mentions).
  */
-import { escapeText, render, type Renderer } from '../../src/markup.js';
+import { codeSpan, escapeText, HTML_HEADINGS, HTML_TAG_MARKS, isSafeUrl, quoteLines, render, wrapMark, type Renderer } from '../../src/markup.js';
 import { escapeHtml, parseHtml, textContent, type HtmlElement, type HtmlNode } from './html.js';
 
 export interface InboundFormatOptions {
@@ -17,20 +17,12 @@ export interface InboundFormatOptions {
 const MENTION_ITEMTYPE = 'http://schema.skype.com/mention';
 const EMOJI_ITEMTYPE = 'http://schema.skype.com/emoji';
 const BLOCKS = new Set(['p', 'div', 'ul', 'ol', 'table', 'tr', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'hr', 'section', 'article']);
-const SAFE_URL = /^(https?:|mailto:)/i;
 /** Marks a block boundary while converting; adjacent boundaries collapse into one line break. */
 const BLOCK = '\uE000';
 
 function dropper(opts: InboundFormatOptions): (name: string) => boolean {
   const names = new Set((opts.dropMentions ?? []).map((n) => n.trim().toLowerCase()));
   return (name) => names.has(name.trim().toLowerCase());
-}
-
-/** Wrap `inner` in a mark, moving edge whitespace outside (canonical marks must touch text). */
-function wrap(mark: string, inner: string): string {
-  const m = /^(\s*)([\s\S]*?)(\s*)$/.exec(inner);
-  const [lead, core, trail] = [m?.[1] ?? '', m?.[2] ?? '', m?.[3] ?? ''];
-  return core ? `${lead}${mark}${core}${mark}${trail}` : inner;
 }
 
 /** A URL inside canonical `[label](url)`: no spaces, and `\ ( )` escaped. */
@@ -64,23 +56,16 @@ function convertElement(el: HtmlElement, drop: (name: string) => boolean, list: 
     const name = textContent(el.children).replace(/\s+/g, ' ').trim();
     return !name || drop(name) ? '' : escapeText(`@${name}`);
   }
+  const mark = HTML_TAG_MARKS.get(el.tag);
+  if (mark) return wrapMark(mark, inner());
+  if (HTML_HEADINGS.has(el.tag)) return `${BLOCK}${wrapMark('**', inner())}${BLOCK}`;
   switch (el.tag) {
     case 'br':
       return '\n';
-    case 'b':
-    case 'strong':
-      return wrap('**', inner());
-    case 'i':
-    case 'em':
-      return wrap('_', inner());
-    case 's':
-    case 'strike':
-    case 'del':
-      return wrap('~~', inner());
     case 'code': {
       const code = textContent(el.children);
       if (code.includes('\n')) return `${BLOCK}\`\`\`\n${fenceSafe(code)}\n\`\`\`${BLOCK}`;
-      return code ? `\`${code.replace(/`/g, 'ˋ')}\`` : '';
+      return codeSpan(code);
     }
     case 'pre':
     case 'codeblock': {
@@ -90,7 +75,7 @@ function convertElement(el: HtmlElement, drop: (name: string) => boolean, list: 
     case 'a': {
       const href = (el.attrs.href ?? '').trim();
       const label = inner();
-      if (!SAFE_URL.test(href)) return label;
+      if (!isSafeUrl(href)) return label;
       return `[${label.trim() || escapeText(href)}](${canonicalUrl(href)})`;
     }
     case 'img':
@@ -98,22 +83,10 @@ function convertElement(el: HtmlElement, drop: (name: string) => boolean, list: 
       const emoji = el.tag === 'emoji' || (el.attrs.itemtype ?? '').toLowerCase() === EMOJI_ITEMTYPE;
       return emoji ? escapeText(el.attrs.alt ?? '') : '';
     }
-    case 'blockquote': {
-      const body = tidy(inner());
-      return `${BLOCK}${body
-        .split('\n')
-        .map((l) => `> ${l}`)
-        .join('\n')}${BLOCK}`;
-    }
+    case 'blockquote':
+      return `${BLOCK}${quoteLines(tidy(inner()))}${BLOCK}`;
     case 'li':
       return `${BLOCK}${list === 'ol' ? `${n}. ` : '- '}${inner().trim()}${BLOCK}`;
-    case 'h1':
-    case 'h2':
-    case 'h3':
-    case 'h4':
-    case 'h5':
-    case 'h6':
-      return `${BLOCK}${wrap('**', inner())}${BLOCK}`;
     case 'script':
     case 'style':
     case 'head':
@@ -175,7 +148,7 @@ export const teamsRenderer: Renderer = {
   strike: (s) => `<strike>${s}</strike>`,
   code: (s) => `<code>${escapeHtml(s)}</code>`,
   pre: (s) => `<pre>${escapeHtml(s)}</pre>`,
-  link: (url, inner) => (SAFE_URL.test(url) ? `<a href="${escapeHtml(url)}">${inner}</a>` : `${inner} (${escapeHtml(url)})`),
+  link: (url, inner) => (isSafeUrl(url) ? `<a href="${escapeHtml(url)}">${inner}</a>` : `${inner} (${escapeHtml(url)})`),
   quote: (s) => `<blockquote>${s}</blockquote>`,
 };
 

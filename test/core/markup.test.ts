@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { defuseMentions, escapeText, parse, splitText, toPlain } from '../../src/markup.js';
+import { codeSpan, defuseMentions, escapeText, HTML_HEADINGS, HTML_TAG_MARKS, isSafeUrl, parse, quoteLines, splitText, toPlain, wrapMark } from '../../src/markup.js';
 import { createLogger, scrub } from '../../src/log.js';
 import { Writable } from 'node:stream';
 
@@ -32,6 +32,53 @@ describe('canonical markup', () => {
     for (const part of splitText(emoji, 5)) expect(part).not.toMatch(/[\ud800-\udbff]$/);
     expect(splitText(emoji, 5).join('')).toBe(emoji);
     expect(splitText('', 10)).toEqual(['']);
+  });
+});
+
+describe('HTML → canonical helpers', () => {
+  it.each([
+    ['**', 'bold', '**bold**'],
+    ['_', '  two words ', '  _two words_ '],
+    ['~~', '\n\tgone\u00a0', '\n\t~~gone~~\u00a0'],
+    ['**', '   ', '   '],
+    ['_', '', ''],
+  ] as const)('wrapMark(%j, %j) → %j', (mark, inner, out) => {
+    expect(wrapMark(mark, inner)).toBe(out);
+  });
+
+  it('wraps so that the mark parses back: whitespace stays outside', () => {
+    expect(parse(wrapMark('**', ' x '))).toEqual([{ type: 'text', text: ' ' }, { type: 'bold', children: [{ type: 'text', text: 'x' }] }, { type: 'text', text: ' ' }]);
+  });
+
+  it('maps HTML emphasis tags to marks, headings apart, and nothing else', () => {
+    expect(Object.fromEntries(HTML_TAG_MARKS)).toEqual({ b: '**', strong: '**', i: '_', em: '_', s: '~~', strike: '~~', del: '~~' });
+    expect([...HTML_HEADINGS]).toEqual(['h1', 'h2', 'h3', 'h4', 'h5', 'h6']);
+    for (const tag of ['span', 'B', 'constructor', '__proto__', 'toString']) expect(HTML_TAG_MARKS.get(tag)).toBeUndefined();
+  });
+
+  it('makes code spans that cannot be closed early, and none for empty text', () => {
+    expect(codeSpan('ls -l')).toBe('`ls -l`');
+    expect(codeSpan('a`b')).toBe('`aˋb`');
+    expect(parse(codeSpan('a`b*c'))).toEqual([{ type: 'code', text: 'aˋb*c' }]);
+    expect(codeSpan('')).toBe('');
+  });
+
+  it.each([
+    ['https://example.com', true],
+    ['HTTP://example.com', true],
+    ['mailto:a@example.com', true],
+    ['javascript:alert(1)', false],
+    ['data:text/html,x', false],
+    ['/relative', false],
+    [' https://leading.space', false],
+    ['', false],
+  ])('isSafeUrl(%j) → %s', (url, safe) => {
+    expect(isSafeUrl(url)).toBe(safe);
+  });
+
+  it('quotes every line', () => {
+    expect(quoteLines('a\n\nb')).toBe('> a\n> \n> b');
+    expect(toPlain(`${quoteLines('one\ntwo')}\nafter`)).toBe('> one\n> two\nafter');
   });
 });
 

@@ -1,10 +1,14 @@
+import { once } from 'node:events';
 import { afterEach, describe, expect, it } from 'vitest';
+import { WebSocket } from 'ws';
 import { createMattermostBot } from '../../bots/mattermost/index.js';
+import type { MmWsEvent } from '../../bots/mattermost/types.js';
 import { canDelete, canEdit, canName } from '../../src/bot.js';
 import type { FileId, OutboundPost, RoomRef, StoredFile } from '../../src/model.js';
 import { remoteId } from '../../src/model.js';
+import type { Post, User } from '../fakes/mattermost/model.js';
 import { FakeMattermost } from '../fakes/mattermost/server.js';
-import { startRig, type MattermostRig } from './setup.js';
+import { startRig, until, type MattermostRig } from './setup.js';
 import { outboundPost, rejection, withBot } from './shared-rig.js';
 
 let rig: MattermostRig | undefined;
@@ -19,6 +23,27 @@ function roomOf(r: MattermostRig): RoomRef {
 
 function post(r: MattermostRig, over: Partial<OutboundPost> = {}): OutboundPost {
   return outboundPost(roomOf(r), { idempotencyKey: 'job-1', ...over });
+}
+
+/** What `user`'s Mattermost client sees: a WebSocket of their own on the fake. */
+async function clientOf(r: MattermostRig, user: User): Promise<{ readonly events: MmWsEvent[]; close(): void }> {
+  const socket = new WebSocket(`${r.fake.url.replace(/^http/, 'ws')}/api/v4/websocket`);
+  const events: MmWsEvent[] = [];
+  socket.on('message', (data) => events.push(JSON.parse(String(data)) as MmWsEvent));
+  await once(socket, 'open');
+  socket.send(JSON.stringify({ seq: 1, action: 'authentication_challenge', data: { token: r.fake.model.tokenOf(user.id) } }));
+  await until(() => events.some((e) => e.event === 'hello'), 'hello');
+  return { events, close: () => socket.close() };
+}
+
+/** A raw REST call to the fake as `user` (for what the bot itself never sends). */
+async function call(r: MattermostRig, user: User, method: string, path: string, body: unknown): Promise<{ status: number; body: Post }> {
+  const res = await fetch(r.fake.url + path, {
+    method,
+    headers: { authorization: `Bearer ${r.fake.model.tokenOf(user.id)}`, 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  return { status: res.status, body: (await res.json()) as Post };
 }
 
 describe('mattermost outbound', () => {
@@ -89,6 +114,44 @@ describe('mattermost outbound', () => {
     expect(rig.fake.model.posts.get(id!)!.edit_at).toBeGreaterThan(0);
     await rig.bot.delete({ room: roomOf(rig), id: id! });
     expect(rig.fake.model.posts.get(id!)!.delete_at).toBeGreaterThan(0);
+  });
+
+  it('edits a relayed copy with a patch: its override name and icon survive an edit whose author has no avatar', async () => {
+    rig = await startRig();
+    const alice = await clientOf(rig, rig.alice);
+    try {
+      const [id] = await rig.bot.send(post(rig, { text: 'tpyo' }));
+      const copy = rig.fake.model.posts.get(id!)!;
+      const props = { override_username: 'Ann Smith', override_icon_url: 'https://img.example/ann.png', from_webhook: 'true' };
+      expect(copy.props).toEqual(props);
+      await rig.bot.edit({ room: roomOf(rig), id: id!, author: { id: 'U1', name: 'Ann Smith' }, text: '_typo_' });
+      expect(copy).toMatchObject({ message: '_typo_', props, root_id: '', user_id: rig.fake.bot.id });
+      expect(copy.edit_at).toBeGreaterThan(0);
+      // Alice's client hears the edit, under the same name and picture.
+      await until(() => alice.events.some((e) => e.event === 'post_edited'), 'post_edited');
+      const edited = alice.events.find((e) => e.event === 'post_edited');
+      expect(edited?.broadcast?.channel_id).toBe(rig.town.id);
+      expect(JSON.parse(String(edited?.data?.post))).toMatchObject({ id, message: '_typo_', props });
+    } finally {
+      alice.close();
+    }
+  });
+
+  it('fake: a patch changes only the fields it sends, and props as a whole map', async () => {
+    rig = await startRig();
+    const [id] = await rig.bot.send(post(rig, { text: 'first' }));
+    const path = `/api/v4/posts/${id!}/patch`;
+    const pinned = await call(rig, rig.fake.bot, 'PUT', path, { is_pinned: true, message: null, create_at: 1 });
+    expect(pinned.status).toBe(200);
+    expect(pinned.body).toMatchObject({ message: 'first', is_pinned: true, edit_at: 0, props: { override_icon_url: 'https://img.example/ann.png' } });
+    expect(pinned.body.create_at).not.toBe(1);
+    const reprops = await call(rig, rig.fake.bot, 'PUT', path, { props: { override_username: 'Bo' } });
+    expect(reprops.body.props).toEqual({ override_username: 'Bo' });
+    expect((await call(rig, rig.fake.bot, 'PUT', path, { message: 7 })).status).toBe(400);
+    expect((await call(rig, rig.alice, 'PUT', path, { message: 'x' })).status).toBe(403);
+    const mine = rig.fake.userPost(rig.alice, rig.town, 'mine');
+    expect((await call(rig, rig.alice, 'PUT', `/api/v4/posts/${mine.id}/patch`, { props: { override_username: 'Z' } })).status).toBe(400);
+    expect(rig.fake.model.posts.get(id!)).toMatchObject({ message: 'first', is_pinned: true, props: { override_username: 'Bo' } });
   });
 
   it('tells the room name', async () => {

@@ -109,14 +109,27 @@ export class Model {
       metadata: {},
       ...extra,
     };
-    const files = post.file_ids
-      .map((id) => this.files.get(id))
-      .filter((f): f is { info: FileInfo; bytes: Buffer } => !!f && f.info.user_id === userId && !f.info.post_id);
-    for (const f of files) f.info.post_id = post.id;
-    post.file_ids = files.map((f) => f.info.id);
-    if (files.length) post.metadata = { files: files.map((f) => f.info) };
+    this.attachFiles(post, userId, post.file_ids);
     this.posts.set(post.id, post);
     return post;
+  }
+
+  /**
+   * Set a post's files to those of `ids` that `userId` uploaded and no other post holds (others
+   * are dropped silently); files the post held before and `ids` no longer lists are let go.
+   */
+  attachFiles(post: Post, userId: string, ids: readonly string[]): void {
+    for (const id of post.file_ids) {
+      const f = this.files.get(id);
+      if (f?.info.post_id === post.id && !ids.includes(id)) f.info.post_id = '';
+    }
+    const files = ids
+      .map((id) => this.files.get(id))
+      .filter((f): f is { info: FileInfo; bytes: Buffer } => !!f && f.info.user_id === userId && (!f.info.post_id || f.info.post_id === post.id));
+    for (const f of files) f.info.post_id = post.id;
+    post.file_ids = files.map((f) => f.info.id);
+    const { files: _held, ...rest } = post.metadata;
+    post.metadata = files.length ? { ...rest, files: files.map((f) => f.info) } : rest;
   }
 
   addFile(userId: string, channelId: string, name: string, mime: string, bytes: Buffer): FileInfo {

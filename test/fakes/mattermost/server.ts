@@ -4,7 +4,9 @@
  * Enforces: bearer tokens (401), channel membership and post ownership (403), the 16383-rune
  * message limit and the file-id limit (400), thread roots (400 for a reply to a reply),
  * integration-only props (`override_username`, `from_webhook`, … for bot tokens only), the
- * upload size limit (413), and 429 with `X-RateLimit-*` / `Retry-After` on demand.
+ * upload size limit (413), and 429 with `X-RateLimit-*` / `Retry-After` on demand. Edits come
+ * as a full `PUT /posts/{id}` (omitted fields blanked) or `PUT /posts/{id}/patch` (only the
+ * fields sent change; `props` replaces the whole map, as model.Post.Patch does).
  * Test controls inject posts, edits and deletes by people, which reach the WebSocket.
  */
 import multipart from '@fastify/multipart';
@@ -13,7 +15,7 @@ import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest }
 import { Hub } from './hub.js';
 import { Model, newId, type Channel, type FileInfo, type Post, type User } from './model.js';
 
-export type MmRoute = 'config' | 'me' | 'user' | 'channel' | 'team' | 'create_post' | 'get_post' | 'update_post' | 'delete_post' | 'upload' | 'file' | 'file_info';
+export type MmRoute = 'config' | 'me' | 'user' | 'channel' | 'team' | 'create_post' | 'get_post' | 'update_post' | 'patch_post' | 'delete_post' | 'upload' | 'file' | 'file_info';
 
 const MAX_RUNES = 16383;
 const MAX_FILE_IDS_RUNES = 300;
@@ -90,7 +92,7 @@ export class FakeMattermost {
   userEdit(postId: string, message: string): Post {
     const post = this.mustPost(postId);
     Object.assign(post, { message, edit_at: Date.now(), update_at: Date.now() });
-    this.hub.broadcast('post_edited', post.channel_id, { post: JSON.stringify(post) });
+    this.edited(post);
     return post;
   }
 
@@ -113,6 +115,10 @@ export class FakeMattermost {
     const p = this.model.posts.get(id);
     if (!p) throw new Error(`no post ${id}`);
     return p;
+  }
+
+  private edited(post: Post): void {
+    this.hub.broadcast('post_edited', post.channel_id, { post: JSON.stringify(post) });
   }
 
   private posted(post: Post): void {
@@ -218,7 +224,29 @@ export class FakeMattermost {
       if (invalid) return invalid;
       // PUT replaces the updatable fields: omitted ones become blank.
       Object.assign(post, { message: body.message ?? '', props: body.props ?? {}, is_pinned: body.is_pinned ?? false, edit_at: Date.now(), update_at: Date.now() });
-      this.hub.broadcast('post_edited', post.channel_id, { post: JSON.stringify(post) });
+      this.edited(post);
+      return post;
+    });
+
+    on('PUT', '/api/v4/posts/:id/patch', 'patch_post', (user, req) => {
+      const body = (req.body ?? {}) as PostPatch;
+      const post = visiblePost(user, params(req).id ?? '');
+      if (isError(post)) return post;
+      if (post.user_id !== user.id) return appError(403, 'api.context.permissions.app_error', 'You do not have the appropriate permissions.');
+      if (!isPostPatch(body)) return appError(400, 'api.context.invalid_body_param.app_error', 'Invalid or missing patch in request body.');
+      const invalid = this.validate(user, { message: body.message ?? undefined, file_ids: body.file_ids ?? undefined, props: body.props ?? undefined });
+      if (invalid) return invalid;
+      // Only the fields sent change (null counts as not sent); anything else in the body is ignored.
+      // edit_at moves when the message or the attached files change, as the server's UpdatePost does.
+      const before = { message: post.message, file_ids: post.file_ids.join() };
+      if (typeof body.message === 'string') post.message = body.message;
+      if (typeof body.is_pinned === 'boolean') post.is_pinned = body.is_pinned;
+      if (body.props) post.props = body.props;
+      if (body.file_ids) this.model.attachFiles(post, user.id, body.file_ids);
+      const now = Date.now();
+      if (post.message !== before.message || post.file_ids.join() !== before.file_ids) post.edit_at = now;
+      post.update_at = now;
+      this.edited(post);
       return post;
     });
 
@@ -279,6 +307,28 @@ export class FakeMattermost {
     if (reserved.length && !user.is_bot) return appError(400, 'api.context.invalid_body_param.app_error', `Invalid ${reserved.join(',')} parameter.`);
     return undefined;
   }
+}
+
+/** `PUT /posts/{id}/patch` body (model.PostPatch): every field optional. */
+interface PostPatch {
+  message?: string | null;
+  is_pinned?: boolean | null;
+  props?: Record<string, unknown> | null;
+  file_ids?: string[] | null;
+  has_reactions?: boolean | null;
+}
+
+function isPostPatch(v: unknown): v is PostPatch {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return false;
+  const b = v as Record<string, unknown>;
+  const ok = (key: string, test: (x: unknown) => boolean): boolean => b[key] === undefined || b[key] === null || test(b[key]);
+  return (
+    ok('message', (x) => typeof x === 'string') &&
+    ok('is_pinned', (x) => typeof x === 'boolean') &&
+    ok('has_reactions', (x) => typeof x === 'boolean') &&
+    ok('props', (x) => typeof x === 'object' && !Array.isArray(x)) &&
+    ok('file_ids', (x) => Array.isArray(x) && x.every((id) => typeof id === 'string'))
+  );
 }
 
 function isError(v: unknown): v is ReturnType<typeof appError> {
