@@ -1,7 +1,7 @@
 /**
  * A local fake of Discord (REST API under /api/v10 + gateway WebSocket) that the real discord.js
  * client talks to unmodified. Start it, point `DISCORD_API_URL` at `fake.apiUrl`, then drive it
- * with the test controls (`userSays`, `slash`, `failNext`, `denyWebhooks`, `dropGateway`, ...).
+ * with the test controls (`userSays`, `slash`, `failNext`, `denyWebhooks`, `holdResponse`, `dropGateway`, ...).
  */
 import multipart from '@fastify/multipart';
 import Fastify, { type FastifyInstance } from 'fastify';
@@ -61,6 +61,10 @@ export class FakeDiscord {
   commands: APIApplicationCommand[] = [];
   readonly failures: Failure[] = [];
   readonly deniedWebhooks = new Set<string>();
+  /** Enforced-nonce bot posts answered with the message an earlier request already created. */
+  nonceReplays = 0;
+  private readonly holds: { readonly match: (m: APIMessage) => boolean; readonly resolve: (m: APIMessage) => void }[] = [];
+  private readonly held: (() => void)[] = [];
   private base = '';
 
   private constructor(
@@ -111,6 +115,7 @@ export class FakeDiscord {
   }
 
   async close(): Promise<void> {
+    for (const release of this.held.splice(0)) release();
     this.gateway.close();
     await this.app.close();
   }
@@ -220,6 +225,16 @@ export class FakeDiscord {
     this.deniedWebhooks.clear();
   }
 
+  /**
+   * The next post through the API (POST /channels/:id/messages as the bot, or a webhook execution)
+   * that `match` accepts is created, stored and dispatched like any other, but its HTTP request is
+   * never answered (until `close`): Discord committed the message, the client never learns its id,
+   * as when a process dies mid-request. Resolves with the held message once it exists.
+   */
+  holdResponse(match: (message: APIMessage) => boolean): Promise<APIMessage> {
+    return new Promise((resolve) => this.holds.push({ match, resolve }));
+  }
+
   /** Close the gateway sockets server-side; the client should RESUME. */
   dropGateway(code?: number): void {
     this.gateway.drop(code);
@@ -271,6 +286,15 @@ export class FakeDiscord {
     if (!m) return undefined;
     const flags: number = 0;
     return { nick: m.nick, avatar: m.avatar, banner: null, roles: m.roles, joined_at: m.joined_at, deaf: false, mute: false, flags };
+  }
+
+  /** For the post routes: a promise that never settles (until `close`) when this new message is to be held. */
+  holdFor(message: APIMessage): Promise<void> | undefined {
+    const i = this.holds.findIndex((h) => h.match(message));
+    if (i < 0) return undefined;
+    const [hold] = this.holds.splice(i, 1);
+    hold?.resolve(message);
+    return new Promise((resolve) => this.held.push(resolve));
   }
 
   takeFailure(method: string, path: string): Failure | undefined {

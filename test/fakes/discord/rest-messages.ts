@@ -47,7 +47,10 @@ export function registerMessageRoutes(app: FastifyInstance, fake: FakeDiscord): 
     const seen = nonceKey ? nonces.get(nonceKey) : undefined;
     if (seen && Date.now() - seen.at < NONCE_TTL_MS) {
       const earlier = world.findMessage(channelId, seen.id);
-      if (earlier) return earlier;
+      if (earlier) {
+        fake.nonceReplays++;
+        return earlier;
+      }
     }
     let reference: APIMessage | undefined;
     const ref = body.message_reference;
@@ -75,6 +78,8 @@ export function registerMessageRoutes(app: FastifyInstance, fake: FakeDiscord): 
       files,
     });
     fake.dispatchMessage(GatewayDispatchEvents.MessageCreate, message);
+    const hold = fake.holdFor(message);
+    if (hold) await hold;
     return message;
   });
 

@@ -112,6 +112,8 @@ export function registerOtherRoutes(app: FastifyInstance, fake: FakeDiscord): vo
       files,
     });
     fake.dispatchMessage(GatewayDispatchEvents.MessageCreate, message);
+    const hold = fake.holdFor(message);
+    if (hold) await hold;
     return query(req, 'wait') === 'true' ? message : reply.code(204).send();
   });
 

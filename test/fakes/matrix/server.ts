@@ -5,6 +5,7 @@
  * the 65536-byte event limit and the upload limit (413 M_TOO_LARGE), transaction idempotency
  * (same token + txnId → same event), authenticated media downloads, and 429 M_LIMIT_EXCEEDED
  * with `retry_after_ms` on demand. `/sync` holds the request until there is news or the timeout.
+ * `holdSend` stores an event but never answers its request, as when a client dies mid-request.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -42,6 +43,10 @@ export class FakeMatrix {
   url = '';
   /** Number of /sync requests served (for tests that wait for the loop to come round). */
   syncCount = 0;
+  /** Sends and redactions answered with the event an earlier request with the same token + txnId made. */
+  txnReplays = 0;
+  private readonly holds: { readonly match: (e: FakeEvent) => boolean; readonly resolve: (e: FakeEvent) => void }[] = [];
+  private readonly held: (() => void)[] = [];
 
   constructor(opts: { serverName?: string; botUserId?: string; botToken?: string; maxUploadBytes?: number } = {}) {
     this.world = new World(opts.serverName ?? 'fake.test');
@@ -60,6 +65,7 @@ export class FakeMatrix {
   }
 
   async close(): Promise<void> {
+    for (const release of this.held.splice(0)) release();
     this.world.wakeAll();
     this.server?.closeAllConnections();
     await new Promise<void>((resolve) => this.server?.close(() => resolve()));
@@ -100,6 +106,15 @@ export class FakeMatrix {
 
   failNext(route: Route, failure: Failure): void {
     this.failures.push({ route, failure });
+  }
+
+  /**
+   * The next send (PUT /rooms/{id}/send/...) whose new event `match` accepts is stored, and its
+   * txnId remembered, like any other, but the request is never answered (until `close`): the
+   * client never learns the event id. Resolves with the held event once it exists.
+   */
+  holdSend(match: (event: FakeEvent) => boolean): Promise<FakeEvent> {
+    return new Promise((resolve) => this.holds.push({ match, resolve }));
   }
 
   get failuresLeft(): number {
@@ -199,7 +214,10 @@ export class FakeMatrix {
         if (w.rooms.get(roomId)?.members.get(r.userId) !== 'join') return forbidden;
         const key = `${r.token} ${r.parts.join('/')}`;
         const seen = this.txns.get(key);
-        if (seen) return [200, { event_id: seen }];
+        if (seen) {
+          this.txnReplays++;
+          return [200, { event_id: seen }];
+        }
         const content = JSON.parse(r.body.toString('utf8') || '{}') as Record<string, unknown>;
         let ev: Omit<FakeEvent, 'event_id' | 'room_id' | 'origin_server_ts'>;
         if (route === 'redact') {
@@ -216,6 +234,11 @@ export class FakeMatrix {
         if (size > MAX_EVENT_BYTES) return [413, { errcode: 'M_TOO_LARGE', error: 'Event too large' }];
         const stored = w.append(roomId, ev);
         this.txns.set(key, stored.event_id);
+        const hold = route === 'send' ? this.holds.findIndex((h) => h.match(stored)) : -1;
+        if (hold >= 0) {
+          this.holds.splice(hold, 1)[0]?.resolve(stored);
+          await new Promise<void>((resolve) => this.held.push(resolve));
+        }
         return [200, { event_id: stored.event_id }];
       }
       case 'upload': {
