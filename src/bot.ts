@@ -45,6 +45,11 @@ export interface BotContext {
 export interface Bot {
   readonly platform: Platform;
   readonly capabilities: Capabilities;
+  /**
+   * Copies go out over the bot's one connection (IRC, XMPP), which only the process holding the
+   * platform's lease has: on Redis, only that process delivers to the platform.
+   */
+  readonly connectionBound?: boolean;
   start(ctx: BotContext): Promise<void>;
   stop(): Promise<void>;
   /** Post a copy; returns the ids of the message(s) it made, first one first. Throws DeliveryError on failure. */

@@ -143,6 +143,8 @@ export class Bridge implements Services {
   /** Start the queue workers and every bot. A bot that fails to start is logged; the others run. */
   async start(): Promise<void> {
     const deliverer = new Deliverer(this);
+    // Platforms that deliver over their one connection: on Redis, only its lease holder delivers there.
+    const bound = new Set(this.store instanceof RedisStore ? [...this.bots.values()].filter((b) => b.connectionBound).map((b) => b.platform) : []);
     await this.queue.start(deliverer.run, {
       onDelivered: (job) => this.metrics.relayed.inc({ platform: parseRoomKey(job.target).platform, op: job.op }),
       onRetry: (job, err, attempt, delayMs) => {
@@ -157,7 +159,10 @@ export class Bridge implements Services {
           void this.audit(ref, { type: 'dead_letter', actor: 'bridge', detail: `${letter.job.op} not delivered after ${letter.attempts} attempts: ${letter.error.slice(0, 200)}` });
         }
       },
-    }, [...this.bots.keys()]);
+    }, {
+      platforms: [...this.bots.keys()],
+      holdsConnection: (platform) => (bound.has(platform) ? (this.leases.get(platform)?.held ?? false) : undefined),
+    });
     await this.startLeases();
     for (const bot of this.bots.values()) {
       try {

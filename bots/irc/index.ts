@@ -4,12 +4,13 @@
  * IRC has no message ids, edits, deletes, replies or impersonation.
  */
 import type { BotContext, NamingBot } from '../../src/bot.js';
-import { DeliveryError } from '../../src/errors.js';
+import { DeliveryError, unavailable } from '../../src/errors.js';
 import type { Capabilities, OutboundPost, RemoteMessageId, RoomRef } from '../../src/model.js';
 import { DEFAULT_PACE, DEFAULT_RECONNECT, type IrcConfig } from './config.js';
 import { IrcNetwork } from './connection.js';
 import { messageToInbound, type IrcMessage } from './inbound.js';
 import { channelOf, linesFor, renderForIrc } from './outbound.js';
+import { LeaseGate } from '../shared/lease-gate.js';
 
 export { ircConfigFromEnv, type IrcConfig, type IrcNetworkConfig } from './config.js';
 
@@ -34,6 +35,8 @@ export function createIrcBot(config: IrcConfig): IrcBot {
   };
 
   const network = (room: RoomRef): IrcNetwork => {
+    // Not connected here (yet): on Redis, only the process holding the IRC lease is.
+    if (networks.size === 0) throw unavailable('IRC is not connected in this process');
     const net = room.workspace ? networks.get(room.workspace.toLowerCase()) : undefined;
     if (!net) throw new DeliveryError('not_found', `no IRC connection to ${room.workspace ?? '(none)'}`);
     return net;
@@ -63,27 +66,48 @@ export function createIrcBot(config: IrcConfig): IrcBot {
     return (await net.sendLines(channel, lines)) as RemoteMessageId[];
   };
 
+  let gate: LeaseGate | undefined;
+  const closeAll = async (): Promise<void> => {
+    const all = [...networks.values()];
+    networks.clear();
+    await Promise.all(all.map((n) => n.stop()));
+  };
+
   const bot = {
     platform: 'irc',
     capabilities,
+    connectionBound: true,
     async start(c: BotContext): Promise<void> {
       ctx = c;
-      for (const cfg of config.networks) {
-        const net = new IrcNetwork(cfg, {
-          log: c.log.child({ platform: 'irc' }),
-          state: c.state,
-          pace: config.pace ?? DEFAULT_PACE,
-          reconnect: config.reconnect ?? DEFAULT_RECONNECT,
-          newId,
-          onMessage,
-        });
-        networks.set(net.workspace, net);
-      }
-      await Promise.all([...networks.values()].map((n) => n.start()));
+      // One connection per network for the whole bridge: with several processes, only the
+      // holder of the IRC lease connects (and, through the queue, delivers).
+      gate = new LeaseGate(c, {
+        open: async () => {
+          for (const cfg of config.networks) {
+            const net = new IrcNetwork(cfg, {
+              log: c.log.child({ platform: 'irc' }),
+              state: c.state,
+              pace: config.pace ?? DEFAULT_PACE,
+              reconnect: config.reconnect ?? DEFAULT_RECONNECT,
+              newId,
+              onMessage,
+            });
+            networks.set(net.workspace, net);
+          }
+          try {
+            await Promise.all([...networks.values()].map((n) => n.start()));
+          } catch (err) {
+            await closeAll();
+            throw err;
+          }
+        },
+        close: closeAll,
+      });
+      await gate.start();
     },
     async stop(): Promise<void> {
-      await Promise.all([...networks.values()].map((n) => n.stop()));
-      networks.clear();
+      await gate?.stop();
+      gate = undefined;
     },
     async send(p: OutboundPost): Promise<RemoteMessageId[]> {
       return post(p.room, renderForIrc(p.text, p.author.name, p.attachments));

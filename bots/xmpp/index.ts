@@ -15,6 +15,7 @@ import { groupchatToInbound } from './inbound.js';
 import { bare, isRoomJid } from './ns.js';
 import { correctionStanza, newStanzaId, postStanza, retractionStanza } from './outbound.js';
 import { download, upload } from './upload.js';
+import { LeaseGate } from '../shared/lease-gate.js';
 
 export { xmppConfigFromEnv, type XmppConfig } from './config.js';
 
@@ -34,7 +35,7 @@ export function createXmppBot(config: XmppConfig): XmppBot {
   let ctx: BotContext | undefined;
 
   const live = (): XmppSession => {
-    if (!session) throw new DeliveryError('unavailable', 'XMPP bot not started');
+    if (!session) throw new DeliveryError('unavailable', 'XMPP is not connected in this process');
     return session;
   };
 
@@ -93,8 +94,11 @@ export function createXmppBot(config: XmppConfig): XmppBot {
     return upload(s.xmpp, svc, { name: file.name, mime: file.mime, data });
   };
 
+  let gate: LeaseGate | undefined;
+
   const bot = {
     platform: 'xmpp',
+    connectionBound: true,
     get capabilities(): Capabilities {
       return {
         maxTextLength: config.maxTextLength ?? 10_000,
@@ -106,30 +110,47 @@ export function createXmppBot(config: XmppConfig): XmppBot {
     async start(c: BotContext): Promise<void> {
       ctx = c;
       const log = c.log.child({ platform: 'xmpp' });
-      session = new XmppSession(config, {
-        log,
-        state: c.state,
-        onGroupchat: (st) => {
-          const s = session;
-          if (!s) return;
-          const event = groupchatToInbound(st, {
-            commandWord: c.commandWord,
-            index,
-            ownNick: (room) => s.nickIn(room),
-            isOwnId: (id) => sent.has(id),
-            authorId: (room, nick) => s.authorId(room, nick),
-            trustedFileUrl,
-            fetchFile: (url) => download(url, MAX_DOWNLOAD),
-            newId: newStanzaId,
+      // One session for the whole bridge: with several processes, only the holder of the XMPP
+      // lease connects (and, through the queue, delivers).
+      gate = new LeaseGate(c, {
+        open: async () => {
+          const s = new XmppSession(config, {
+            log,
+            state: c.state,
+            onGroupchat: (st) => {
+              if (session !== s) return;
+              const event = groupchatToInbound(st, {
+                commandWord: c.commandWord,
+                index,
+                ownNick: (room) => s.nickIn(room),
+                isOwnId: (id) => sent.has(id),
+                authorId: (room, nick) => s.authorId(room, nick),
+                trustedFileUrl,
+                fetchFile: (url) => download(url, MAX_DOWNLOAD),
+                newId: newStanzaId,
+              });
+              if (event) c.ingest(event).catch((err: unknown) => log.error({ err, room: event.room }, 'XMPP ingest failed'));
+            },
           });
-          if (event) c.ingest(event).catch((err: unknown) => log.error({ err, room: event.room }, 'XMPP ingest failed'));
+          session = s;
+          try {
+            await s.start();
+          } catch (err) {
+            session = undefined;
+            throw err;
+          }
+        },
+        close: async () => {
+          const s = session;
+          session = undefined;
+          await s?.stop();
         },
       });
-      await session.start();
+      await gate.start();
     },
     async stop(): Promise<void> {
-      await session?.stop();
-      session = undefined;
+      await gate?.stop();
+      gate = undefined;
     },
     async send(p: OutboundPost): Promise<RemoteMessageId[]> {
       const room = roomOf(p.room);

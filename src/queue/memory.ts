@@ -7,7 +7,7 @@ import { parseRoomKey } from '../model.js';
 import type { Store } from '../store/store.js';
 import type { DeliveryJob } from './job.js';
 import { Lanes, type JobHandler } from './lanes.js';
-import { DEFAULT_RETRY, DeadLetters, type DeliveryQueue, type QueueEvents, type QueueStats, type RetryPolicy } from './queue.js';
+import { DEFAULT_RETRY, DeadLetters, type DeliveryQueue, type QueueEvents, type QueueStart, type QueueStats, type RetryPolicy } from './queue.js';
 
 export class MemoryQueue implements DeliveryQueue {
   private lanes: Lanes | undefined;
@@ -28,8 +28,8 @@ export class MemoryQueue implements DeliveryQueue {
     }
   }
 
-  async start(handler: JobHandler, events: QueueEvents = {}, platforms: readonly string[] = []): Promise<void> {
-    this.platforms = platforms;
+  async start(handler: JobHandler, events: QueueEvents = {}, opts: QueueStart = {}): Promise<void> {
+    this.platforms = opts.platforms ?? [];
     this.lanes = new Lanes(handler, {
       ...this.retry,
       onRetry: events.onRetry,

@@ -18,6 +18,17 @@ export interface QueueStats extends PlatformQueueStats {
   readonly platforms: Readonly<Record<string, PlatformQueueStats>>;
 }
 
+export interface QueueStart {
+  /** the bridge's platforms: their queues exist, and show in stats, from the start */
+  readonly platforms?: readonly string[];
+  /**
+   * For a platform whose copies go out over its one connection (IRC, XMPP): whether this
+   * process holds that connection now, so only it delivers there. Undefined for any other
+   * platform (any process delivers).
+   */
+  readonly holdsConnection?: (platform: string) => boolean | undefined;
+}
+
 export interface QueueEvents {
   onRetry?(job: DeliveryJob, err: unknown, attempt: number, delayMs: number): void;
   onDead?(letter: DeadLetter): void;
@@ -27,8 +38,7 @@ export interface QueueEvents {
 export interface DeliveryQueue {
   /** Accept jobs durably; resolves once they survive a crash. */
   enqueue(jobs: readonly DeliveryJob[]): Promise<void>;
-  /** Start delivering; `platforms` are the bridge's own (their queues exist, and show in stats, from the start). */
-  start(handler: JobHandler, events?: QueueEvents, platforms?: readonly string[]): Promise<void>;
+  start(handler: JobHandler, events?: QueueEvents, opts?: QueueStart): Promise<void>;
   /** Finish in-flight work (up to `timeoutMs`) and stop taking jobs. */
   stop(timeoutMs?: number): Promise<void>;
   stats(): Promise<QueueStats>;

@@ -18,7 +18,7 @@ import { duplicateClient, type RedisClient } from '../store/redis.js';
 import type { Store } from '../store/store.js';
 import type { DeliveryJob } from './job.js';
 import { Lanes, type JobHandler } from './lanes.js';
-import { DEFAULT_RETRY, DeadLetters, type DeliveryQueue, type PlatformQueueStats, type QueueEvents, type QueueStats, type RetryPolicy } from './queue.js';
+import { DEFAULT_RETRY, DeadLetters, type DeliveryQueue, type PlatformQueueStats, type QueueEvents, type QueueStart, type QueueStats, type RetryPolicy } from './queue.js';
 
 const GROUP = 'deliver';
 /** Acknowledge and delete a batch of entries of one stream in one atomic command. */
@@ -59,9 +59,12 @@ class ShardReader {
   constructor(
     private readonly q: RedisQueue,
     readonly shard: number,
-    readonly lease: Lease,
+    /** the shard's lease; none for a reader of a connection-bound platform (its connection lease rules) */
+    readonly lease: Lease | undefined,
     handler: JobHandler,
     events: QueueEvents,
+    /** which target platforms' streams this reader reads */
+    private readonly reads: (platform: string) => boolean,
   ) {
     this.lanes = new Lanes(handler, {
       ...q.retry,
@@ -131,6 +134,7 @@ class ShardReader {
   /** Streams of platforms the queue learned about since the last read start with our pending entries. */
   private addStreams(): void {
     for (const platform of this.q.platforms) {
+      if (!this.reads(platform)) continue;
       const stream = this.q.streamKey(this.shard, platform);
       if (this.cursors.has(stream)) continue;
       this.cursors.set(stream, '0');
@@ -301,16 +305,43 @@ export class RedisQueue implements DeliveryQueue {
     );
   }
 
-  async start(handler: JobHandler, events: QueueEvents = {}, platforms: readonly string[] = []): Promise<void> {
+  async start(handler: JobHandler, events: QueueEvents = {}, opts: QueueStart = {}): Promise<void> {
     this.handler = handler;
     this.events = events;
-    for (const platform of platforms) await this.prepare(platform);
+    if (opts.holdsConnection) this.holdsConnection = opts.holdsConnection;
+    for (const platform of opts.platforms ?? []) await this.prepare(platform);
     await this.tick();
     const leaseMs = this.opts.leaseMs ?? 5000;
     this.timer = setInterval(() => {
       if (!this.tickRunning) this.tickRunning = this.tick().catch((err: unknown) => this.opts.onError?.(err)).finally(() => (this.tickRunning = undefined));
     }, Math.max(50, Math.floor(leaseMs / 3)));
     this.timer.unref();
+  }
+
+  private holdsConnection: (platform: string) => boolean | undefined = () => undefined;
+  /** readers (one per shard) of each connection-bound platform whose connection this process holds */
+  private readonly bound = new Map<string, ShardReader[]>();
+
+  /** Whether shard readers read a platform's streams: not when only its connection holder may deliver. */
+  private readonly sharedPlatform = (platform: string): boolean => this.holdsConnection(decodeURIComponent(platform)) === undefined;
+
+  /** Read the streams of connection-bound platforms while this process holds their connection. */
+  private async followConnections(): Promise<void> {
+    for (const platform of this.platforms) {
+      const held = this.holdsConnection(decodeURIComponent(platform));
+      if (held === undefined) continue;
+      const readers = this.bound.get(platform);
+      if (held && !readers && this.handler) {
+        const handler = this.handler;
+        const mine = Array.from({ length: this.shards }, (_, s) => new ShardReader(this, s, undefined, handler, this.events, (p) => p === platform));
+        this.bound.set(platform, mine);
+        for (const r of mine) r.start();
+      } else if (!held && readers) {
+        // The connection went to another process: it reads our unfinished entries from the start.
+        this.bound.delete(platform);
+        await Promise.all(readers.map((r) => r.stop(0)));
+      }
+    }
   }
 
   /** Platforms any process has streams for. */
@@ -332,8 +363,9 @@ export class RedisQueue implements DeliveryQueue {
       else if (now - Number(ts) > leaseMs * 20) await this.client.hdel(procKey, pid);
     }
     const fair = Math.ceil(this.shards / Math.max(1, live));
+    await this.followConnections();
     for (const [shard, reader] of this.readers) {
-      if (!(await reader.lease.renew())) {
+      if (!(await reader.lease?.renew())) {
         this.readers.delete(shard);
         await reader.stop(0);
       }
@@ -343,7 +375,7 @@ export class RedisQueue implements DeliveryQueue {
       if (extra) {
         this.readers.delete(extra.shard);
         await extra.stop(1000);
-        await extra.lease.release();
+        await extra.lease?.release();
       }
     }
     for (let s = 0; s < this.shards && this.readers.size < fair; s++) {
@@ -351,7 +383,7 @@ export class RedisQueue implements DeliveryQueue {
       if (this.readers.has(shard) || !this.handler) continue;
       const lease = new Lease(this.client, this.prefix + keys.queueLease(shard), this.opts.processId, leaseMs);
       if (!(await lease.acquire())) continue;
-      const reader = new ShardReader(this, shard, lease, this.handler, this.events);
+      const reader = new ShardReader(this, shard, lease, this.handler, this.events, this.sharedPlatform);
       this.readers.set(shard, reader);
       reader.start();
     }
@@ -367,11 +399,12 @@ export class RedisQueue implements DeliveryQueue {
     this.timer = undefined;
     await this.tickRunning;
     this.handler = undefined;
-    const readers = [...this.readers.values()];
+    const readers = [...this.readers.values(), ...[...this.bound.values()].flat()];
     this.readers.clear();
+    this.bound.clear();
     await Promise.all(readers.map(async (r) => {
       await r.stop(timeoutMs);
-      await r.lease.release();
+      await r.lease?.release();
     }));
     await this.client.hdel(this.prefix + keys.processes(), this.opts.processId);
   }
@@ -403,7 +436,7 @@ export class RedisQueue implements DeliveryQueue {
       if (d > 0) oldest = Math.min(oldest, o);
     }
     let inMemory = 0;
-    for (const r of this.readers.values()) inMemory += r.lanes.size;
+    for (const r of [...this.readers.values(), ...[...this.bound.values()].flat()]) inMemory += r.lanes.size;
     return { depth, oldestAgeMs: depth > 0 && oldest !== Infinity ? now - oldest : 0, inMemory, platforms: byPlatform };
   }
 

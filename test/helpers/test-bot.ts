@@ -32,6 +32,8 @@ export class TestBot implements Bot, EditingBot, DeletingBot, NamingBot {
   constructor(
     readonly platform: string,
     caps: Partial<Capabilities> = {},
+    /** made part of every message and event id: two instances of one platform (two processes) never collide */
+    private readonly space = '',
   ) {
     this.capabilities = { ...DEFAULT_CAPS, ...caps };
   }
@@ -59,7 +61,7 @@ export class TestBot implements Bot, EditingBot, DeletingBot, NamingBot {
   }
 
   private add(channel: string, m: Omit<Shown, 'id'>): RemoteMessageId {
-    const id = `${this.platform}-${this.next++}` as RemoteMessageId;
+    const id = `${this.platform}-${this.space}${this.next++}` as RemoteMessageId;
     const list = this.rooms.get(channel) ?? [];
     list.push({ ...m, id });
     this.rooms.set(channel, list);
@@ -78,7 +80,7 @@ export class TestBot implements Bot, EditingBot, DeletingBot, NamingBot {
     await this.ingest({
       kind: 'post',
       room: this.ref(channel),
-      eventId: opts.eventId ?? `e${this.eventSeq++}`,
+      eventId: opts.eventId ?? `e${this.space}${this.eventSeq++}`,
       id,
       author: { id: who.toLowerCase(), name: who },
       text,
@@ -91,12 +93,12 @@ export class TestBot implements Bot, EditingBot, DeletingBot, NamingBot {
   async edits(channel: string, id: RemoteMessageId, text: string): Promise<void> {
     const m = this.find(channel, id);
     m.text = text;
-    await this.ingest({ kind: 'edit', room: this.ref(channel), eventId: `e${this.eventSeq++}`, id, author: { id: m.as.toLowerCase(), name: m.as }, text });
+    await this.ingest({ kind: 'edit', room: this.ref(channel), eventId: `e${this.space}${this.eventSeq++}`, id, author: { id: m.as.toLowerCase(), name: m.as }, text });
   }
 
   async deletes(channel: string, id: RemoteMessageId): Promise<void> {
     this.find(channel, id).deleted = true;
-    await this.ingest({ kind: 'delete', room: this.ref(channel), eventId: `e${this.eventSeq++}`, id });
+    await this.ingest({ kind: 'delete', room: this.ref(channel), eventId: `e${this.space}${this.eventSeq++}`, id });
   }
 
   /** Deliver a raw event (redeliveries, crafted events). */
