@@ -1,50 +1,41 @@
 /** A tube between a Matrix room (real bot, fake homeserver) and a test-platform room, both ways. */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createMatrixBot } from '../../bots/matrix/index.js';
-import { toPlain } from '../../src/markup.js';
 import { FakeMatrix } from '../fakes/matrix/server.js';
 import type { FakeEvent } from '../fakes/matrix/world.js';
-import { startTestBridge, type TestBridge } from '../helpers/bridge-harness.js';
-import { codeIn } from '../helpers/pairing.js';
-import { TestBot } from '../helpers/test-bot.js';
-import { Client, codeIn as webCodeIn, createRoom, startWeb, until, type WebKit } from '../web/helpers.js';
+import { copiesSent, copyOnWeb, deleteOnWeb, deletionOnWeb, editOnWeb, updateOnWeb, useRig, ZWSP, type Rig } from './rig.js';
 import { waitFor } from './waitfor.js';
 
 const ROOM = '!general:fake.test';
 const ALICE = '@alice:fake.test';
-const ZWSP = '\u200b';
+
+const rig = useRig();
+
+/** A fake homeserver with Alice in General, and the real bot against it; `ready()` once it synced. */
+async function homeserver(r: Rig) {
+  const f = r.own(await new FakeMatrix().start());
+  f.addUser(ALICE, 'Alice');
+  f.createRoom(ROOM, [ALICE], { name: 'General' });
+  const matrix = createMatrixBot({ homeserverUrl: f.url, accessToken: f.botToken, syncTimeoutMs: 2000, retryMs: 10 });
+  // The first sync only reads state; events count from the second one on.
+  const ready = () => waitFor(() => f.syncCount >= 2, 10_000, 'the first sync');
+  /** What the bot sent to the room, oldest first. */
+  const bot = (): FakeEvent[] => f.botEvents(ROOM);
+  const notices = (): string[] => bot().filter((e) => e.content.msgtype === 'm.notice').map((e) => String(e.content.body));
+  return { f, matrix, ready, bot, notices };
+}
 
 describe('Matrix ↔ another room through the bridge', () => {
-  let fake: FakeMatrix | undefined;
-  let tb: TestBridge | undefined;
-  afterEach(async () => {
-    await tb?.stop();
-    await fake?.close();
-    tb = undefined;
-    fake = undefined;
-  });
-
   it('pairs from Matrix, relays posts with an author prefix, replies, edits and redactions both ways, never pings', async () => {
-    fake = await new FakeMatrix().start();
-    const f = fake;
-    f.addUser(ALICE, 'Alice');
-    f.createRoom(ROOM, [ALICE], { name: 'General' });
-    const matrix = createMatrixBot({ homeserverUrl: f.url, accessToken: f.botToken, syncTimeoutMs: 2000, retryMs: 10 });
-    const other = new TestBot('alpha', { impersonate: true });
-    tb = await startTestBridge({ store: 'embedded', bots: [matrix, other] });
-    // The first sync only reads state; events count from the second one on.
-    await waitFor(() => f.syncCount >= 2, 10_000, 'the first sync');
-    const bot = (): FakeEvent[] => f.botEvents(ROOM);
-    const notices = (): string[] => bot().filter((e) => e.content.msgtype === 'm.notice').map((e) => String(e.content.body));
+    const { f, matrix, ready, bot, notices } = await homeserver(rig);
+    const lobby = await rig.lobby(matrix);
+    const { tb, other } = lobby;
+    await ready();
     const copies = (): FakeEvent[] => bot().filter((e) => e.type === 'm.room.message' && e.content.msgtype === 'm.text');
 
     // Pairing: `-sameroom open` typed in the Matrix room, the code pasted in the lobby.
-    f.userSend(ROOM, ALICE, { msgtype: 'm.text', body: '-sameroom open' });
-    await waitFor(() => notices().some((t) => t.includes('connect')), 10_000, 'open answer');
-    await other.says('lobby', 'Bob', `-sameroom connect ${codeIn(notices().at(-1) ?? '')}`);
-    await tb.settle();
-    expect(other.lines('lobby').at(-1)).toMatch(/^bridge-bot: This room is now linked to General \(Matrix\)/);
-    await waitFor(() => notices().some((t) => t.includes('now linked to #lobby (alpha)')), 10_000, 'linked notice in Matrix');
+    const { notice } = await lobby.pair({ platform: 'Matrix', open: () => f.userSend(ROOM, ALICE, { msgtype: 'm.text', body: '-sameroom open' }), answers: notices });
+    expect(notice).toMatch(/^bridge-bot: This room is now linked to General \(Matrix\)/);
 
     // Matrix → lobby: the member's display name, HTML made canonical.
     const hello = f.userSend(ROOM, ALICE, {
@@ -105,9 +96,7 @@ describe('Matrix ↔ another room through the bridge', () => {
     await waitFor(() => !other.room('lobby').some((m) => m.id === copyInLobby.id), 10_000, 'redaction in lobby');
 
     // The bridge's own events (copy, edit, redaction, notices) came back through /sync: none was relayed.
-    f.userSend(ROOM, ALICE, { msgtype: 'm.text', body: 'marker' });
-    await waitFor(() => other.room('lobby').some((m) => m.text === 'marker'), 10_000, 'marker in lobby');
-    await tb.settle();
+    await lobby.marker((text) => f.userSend(ROOM, ALICE, { msgtype: 'm.text', body: text }));
     expect(other.sendLog.map((p) => [p.author.id, p.text])).toEqual([
       [ALICE, 'hello **world** [site](https://e.org)'],
       [ALICE, 'nice'],
@@ -118,40 +107,19 @@ describe('Matrix ↔ another room through the bridge', () => {
 });
 
 describe('Matrix ↔ a web room through the bridge', () => {
-  let fake: FakeMatrix | undefined;
-  let kit: WebKit | undefined;
-  const clients: Client[] = [];
-  afterEach(async () => {
-    await Promise.all(clients.splice(0).map((c) => c.close()));
-    await kit?.stop();
-    await fake?.close();
-    kit = undefined;
-    fake = undefined;
-  });
-
   it('pairs a web room with a Matrix room and relays posts with an author prefix, edits and redactions both ways', async () => {
-    fake = await new FakeMatrix().start();
-    const f = fake;
-    f.addUser(ALICE, 'Alice');
-    f.createRoom(ROOM, [ALICE], { name: 'General' });
-    const matrix = createMatrixBot({ homeserverUrl: f.url, accessToken: f.botToken, syncTimeoutMs: 2000, retryMs: 10 });
-    kit = await startWeb({ bots: [matrix] });
-    const { tb } = kit;
-    await waitFor(() => f.syncCount >= 2, 10_000, 'the first sync');
-    const bot = (): FakeEvent[] => f.botEvents(ROOM);
-    const notices = (): string[] => bot().filter((e) => e.content.msgtype === 'm.notice').map((e) => String(e.content.body));
+    const { f, matrix, ready, bot, notices } = await homeserver(rig);
+    const tb = await rig.web(matrix);
+    await ready();
     const copies = (): FakeEvent[] => bot().filter((e) => e.type === 'm.room.message' && e.content.msgtype === 'm.text' && e.content['m.relates_to'] === undefined);
 
     // Pairing: `-sameroom open` typed in the web room, the code typed in the Matrix room.
-    const id = await createRoom(tb.url, 'Customers');
-    const sam = await Client.open(tb.url);
-    clients.push(sam);
-    await sam.join(id, 'Sam');
-    await sam.post('-sameroom open');
-    const code = webCodeIn((await sam.next('message', (m) => m.message.kind === 'system')).message.text);
-    f.userSend(ROOM, ALICE, { msgtype: 'm.text', body: `-sameroom connect ${code}` });
-    await waitFor(() => notices().some((t) => t.includes('now linked to Customers (Web)')), 10_000, 'linked answer in Matrix');
-    await until('the link notice in the web room', () => sam.shown().some((m) => m.kind === 'system' && toPlain(m.text).includes('now linked to General (Matrix)')), 10_000);
+    const sam = await rig.webRoom(tb, {
+      platform: 'Matrix',
+      connect: (code) => f.userSend(ROOM, ALICE, { msgtype: 'm.text', body: `-sameroom connect ${code}` }),
+      answers: notices,
+      notice: 'now linked to General (Matrix)',
+    });
 
     // Web → Matrix: posted by the bot with the web author's name in front (Matrix cannot impersonate), never pinging.
     const hello = await sam.post('hello **Matrix** @room');
@@ -167,12 +135,11 @@ describe('Matrix ↔ a web room through the bridge', () => {
 
     // Matrix → web: shown under the member's display name, HTML made canonical.
     const hi = f.userSend(ROOM, ALICE, { msgtype: 'm.text', body: 'hi web', format: 'org.matrix.custom.html', formatted_body: 'hi <em>web</em>' });
-    const shown = await until('the copy of Alice’s message', () => sam.shown().find((m) => m.kind === 'copy'), 10_000);
+    const shown = await copyOnWeb(sam, 'the copy of Alice’s message');
     expect(shown).toMatchObject({ author: { name: 'Alice' }, text: 'hi _web_' });
 
     // Edits both ways.
-    sam.send({ type: 'edit', id: hello.id, text: 'hello ~~Matrix~~' });
-    await sam.next('update', (m) => m.message.id === hello.id);
+    await editOnWeb(sam, hello, 'hello ~~Matrix~~');
     await waitFor(() => bot().some((e) => (e.content['m.relates_to'] as { rel_type?: string } | undefined)?.rel_type === 'm.replace'), 10_000, 'edit in Matrix');
     const edit = bot().at(-1)!;
     expect(edit.content['m.relates_to']).toEqual({ rel_type: 'm.replace', event_id: copy.event_id });
@@ -183,20 +150,19 @@ describe('Matrix ↔ a web room through the bridge', () => {
       'm.new_content': { msgtype: 'm.text', body: 'hi web, edited' },
       'm.relates_to': { rel_type: 'm.replace', event_id: hi },
     });
-    const edited = await sam.next('update', (m) => m.message.id === shown.id, 10_000);
+    const edited = await updateOnWeb(sam, shown);
     expect(edited.message).toMatchObject({ text: 'hi web, edited', edited: true, author: { name: 'Alice' } });
 
     // Deletes both ways: a web delete redacts the copy, a Matrix redaction removes the web copy.
-    sam.send({ type: 'delete', id: hello.id });
-    await sam.next('delete', (m) => m.id === hello.id);
+    await deleteOnWeb(sam, hello);
     await waitFor(() => f.event(ROOM, copy.event_id)?.unsigned?.redacted_because !== undefined, 10_000, 'redaction in Matrix');
     expect(bot().at(-1)).toMatchObject({ type: 'm.room.redaction', redacts: copy.event_id });
     f.userRedact(ROOM, ALICE, hi);
-    await sam.next('delete', (m) => m.id === shown.id, 10_000);
+    await deletionOnWeb(sam, shown);
 
     // The bridge's own events (copy, edit, redaction, notices) came back through /sync: none was relayed to the web room.
     await tb.settle();
-    const copiesShown = sam.frames.flatMap((fr) => (fr.type === 'message' && fr.message.kind === 'copy' ? [fr.message.author.name] : []));
+    const copiesShown = copiesSent(sam).map((m) => m.author.name);
     expect(copiesShown).toEqual(['Alice']);
     expect(sam.shown().some((m) => m.kind === 'copy')).toBe(false);
   });

@@ -1,40 +1,44 @@
 /** A tube between a Slack channel (real Bolt, fake Slack, Events API) and a test-platform room, both ways. */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createSlackBot } from '../../bots/slack/index.js';
 import { toPlain } from '../../src/markup.js';
 import { FakeSlack } from '../fakes/slack/index.js';
+import type { TestBridge } from '../helpers/bridge-harness.js';
 import { seed } from '../slack/rig.js';
-import { startTestBridge, type TestBridge } from '../helpers/bridge-harness.js';
-import { codeIn } from '../helpers/pairing.js';
-import { TestBot } from '../helpers/test-bot.js';
-import { Client, codeIn as webCodeIn, createRoom, startWeb, until, type WebKit } from '../web/helpers.js';
+import { copiesSent, copyOnWeb, deleteOnWeb, deletionOnWeb, editOnWeb, updateOnWeb, useRig, type Rig } from './rig.js';
 import { waitFor } from './waitfor.js';
 
-describe('Slack ↔ another room through the bridge', () => {
-  let fake: FakeSlack | undefined;
-  let tb: TestBridge | undefined;
-  afterEach(async () => {
-    await tb?.stop();
-    await fake?.close();
-  });
+const rig = useRig();
 
-  it('pairs from Slack, relays posts as the real author, threads, edits and deletes both ways', async () => {
-    fake = await FakeSlack.start({ sharesInComplete: false });
-    seed(fake);
-    const slack = createSlackBot({ botToken: fake.botToken, apiUrl: fake.apiUrl, signingSecret: fake.signingSecret });
-    const other = new TestBot('alpha', { impersonate: true });
-    tb = await startTestBridge({ store: 'redis', bots: [slack, other] });
-    const deliver = async (event: Parameters<FakeSlack['events']['envelope']>[0]): Promise<void> => {
-      const res = await fake!.postEvent(`${tb!.url}/slack/events`, fake!.events.envelope(event));
+/** A seeded fake Slack, and the real bot against it; `deliver(tb)` posts events to that bridge's endpoint. */
+async function slack(r: Rig) {
+  const f = r.own(await FakeSlack.start({ sharesInComplete: false }));
+  seed(f);
+  const bot = createSlackBot({ botToken: f.botToken, apiUrl: f.apiUrl, signingSecret: f.signingSecret });
+  const deliver =
+    (tb: TestBridge) =>
+    async (event: Parameters<FakeSlack['events']['envelope']>[0]): Promise<void> => {
+      const res = await f.postEvent(`${tb.url}/slack/events`, f.events.envelope(event));
       expect(res.status).toBe(200);
     };
-    const posted = (channel: string) => fake!.posts.filter((p) => p.channel === channel);
+  return { f, bot, deliver };
+}
 
-    await deliver(fake.events.message({ channel: 'C1', user: 'U1', text: '-sameroom open' }));
-    await waitFor(() => posted('C1').some((p) => p.text.includes('connect')), 10_000, 'open answer');
-    await other.says('lobby', 'Bob', `-sameroom connect ${codeIn(posted('C1').at(-1)?.text ?? '')}`);
-    await tb.settle();
-    expect(other.lines('lobby').at(-1)).toMatch(/now linked to #general on Acme \(Slack\)/);
+describe('Slack ↔ another room through the bridge', () => {
+  it('pairs from Slack, relays posts as the real author, threads, edits and deletes both ways', async () => {
+    const { f: fake, bot, deliver: deliverTo } = await slack(rig);
+    const lobby = await rig.lobby(bot, { store: 'redis' });
+    const { tb, other } = lobby;
+    const deliver = deliverTo(tb);
+    const posted = (channel: string) => fake.posts.filter((p) => p.channel === channel);
+
+    const { notice } = await lobby.pair({
+      platform: 'Slack',
+      open: () => deliver(fake.events.message({ channel: 'C1', user: 'U1', text: '-sameroom open' })),
+      answers: () => posted('C1').map((p) => p.text),
+      linked: false,
+    });
+    expect(notice).toMatch(/now linked to #general on Acme \(Slack\)/);
 
     const msg = fake.events.message({ channel: 'C1', user: 'U1', text: 'hi *all* <!channel>' });
     await deliver(msg);
@@ -70,40 +74,20 @@ describe('Slack ↔ another room through the bridge', () => {
 });
 
 describe('Slack ↔ a web room through the bridge', () => {
-  let fake: FakeSlack | undefined;
-  let kit: WebKit | undefined;
-  const clients: Client[] = [];
-  afterEach(async () => {
-    await Promise.all(clients.splice(0).map((c) => c.close()));
-    await kit?.stop();
-    await fake?.close();
-    kit = undefined;
-    fake = undefined;
-  });
-
   it('pairs a web room with a Slack channel and relays posts as the real author, edits and deletes both ways', async () => {
-    fake = await FakeSlack.start({ sharesInComplete: false });
-    const f = fake;
-    seed(f);
-    const slack = createSlackBot({ botToken: f.botToken, apiUrl: f.apiUrl, signingSecret: f.signingSecret });
-    kit = await startWeb({ bots: [slack], store: 'redis' });
-    const { tb } = kit;
-    const deliver = async (event: Parameters<FakeSlack['events']['envelope']>[0]): Promise<void> => {
-      const res = await f.postEvent(`${tb.url}/slack/events`, f.events.envelope(event));
-      expect(res.status).toBe(200);
-    };
+    const { f, bot, deliver: deliverTo } = await slack(rig);
+    const tb = await rig.web(bot, { store: 'redis' });
+    const deliver = deliverTo(tb);
     const posted = () => f.posts.filter((p) => p.channel === 'C1');
 
     // Pairing: `-sameroom open` typed in the web room, the code typed in #general.
-    const id = await createRoom(tb.url, 'Web desk');
-    const sam = await Client.open(tb.url);
-    clients.push(sam);
-    await sam.join(id, 'Sam');
-    await sam.post('-sameroom open');
-    const code = webCodeIn((await sam.next('message', (m) => m.message.kind === 'system')).message.text);
-    await deliver(f.events.message({ channel: 'C1', user: 'U1', text: `-sameroom connect ${code}` }));
-    await waitFor(() => posted().some((p) => p.text.includes('now linked to Web desk (Web)')), 10_000, 'linked answer in Slack');
-    await until('the link notice in the web room', () => sam.shown().some((m) => m.kind === 'system' && toPlain(m.text).includes('now linked to #general on Acme (Slack)')), 10_000);
+    const sam = await rig.webRoom(tb, {
+      platform: 'Slack',
+      room: 'Web desk',
+      connect: (code) => deliver(f.events.message({ channel: 'C1', user: 'U1', text: `-sameroom connect ${code}` })),
+      answers: () => posted().map((p) => p.text),
+      notice: 'now linked to #general on Acme (Slack)',
+    });
 
     // Web → Slack: posted under the web author's name, mass mentions defused.
     const hello = await sam.post('hello **Slack** @here');
@@ -120,7 +104,7 @@ describe('Slack ↔ a web room through the bridge', () => {
     // Slack → web: shown under the Slack author's display name, Slack mrkdwn made canonical.
     const msg = f.events.message({ channel: 'C1', user: 'U1', text: 'hi *web* _folks_' });
     await deliver(msg);
-    const shown = await until('the copy of Alice’s message', () => sam.shown().find((m) => m.kind === 'copy'), 10_000);
+    const shown = await copyOnWeb(sam, 'the copy of Alice’s message');
     expect(shown.author.name).toBe('Alice');
     expect(shown.nodes).toEqual([
       { type: 'text', text: 'hi ' },
@@ -130,23 +114,21 @@ describe('Slack ↔ a web room through the bridge', () => {
     ]);
 
     // Edits both ways.
-    sam.send({ type: 'edit', id: hello.id, text: 'hello _everyone_' });
-    await sam.next('update', (m) => m.message.id === hello.id);
+    await editOnWeb(sam, hello, 'hello _everyone_');
     await waitFor(() => f.state.updates.some((u) => u.ts === copy.ts), 10_000, 'edit in Slack');
     expect(f.state.updates.at(-1)).toMatchObject({ channel: 'C1', ts: copy.ts, text: 'hello _everyone_' });
     await deliver(f.events.changed(msg, 'hi everyone (edited)'));
-    const edited = await sam.next('update', (m) => m.message.id === shown.id, 10_000);
+    const edited = await updateOnWeb(sam, shown);
     expect(toPlain(edited.message.text)).toBe('hi everyone (edited)');
     expect(edited.message).toMatchObject({ edited: true, author: { name: 'Alice' } });
 
     // Deletes both ways.
-    sam.send({ type: 'delete', id: hello.id });
-    await sam.next('delete', (m) => m.id === hello.id);
+    await deleteOnWeb(sam, hello);
     await waitFor(() => f.state.deletes.some((d) => d.ts === copy.ts), 10_000, 'delete in Slack');
     await deliver(f.events.deleted(msg));
-    await sam.next('delete', (m) => m.id === shown.id, 10_000);
+    await deletionOnWeb(sam, shown);
 
     await tb.settle();
-    expect(sam.frames.flatMap((fr) => (fr.type === 'message' && fr.message.kind === 'copy' ? [fr.message.author.name] : []))).toEqual(['Alice']);
+    expect(copiesSent(sam).map((m) => m.author.name)).toEqual(['Alice']);
   });
 });

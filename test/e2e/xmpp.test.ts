@@ -4,20 +4,15 @@
  * bridge on Redis. If prosody is not installed, startProsody throws and the test FAILS.
  */
 import { xml, type Element } from '@xmpp/client';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createXmppBot } from '../../bots/xmpp/index.js';
-import { toPlain } from '../../src/markup.js';
 import { roomKey } from '../../src/model.js';
-import { startTestBridge, type TestBridge } from '../helpers/bridge-harness.js';
-import { codeIn } from '../helpers/pairing.js';
-import { TestBot } from '../helpers/test-bot.js';
-import { Client, codeIn as webCodeIn, createRoom, startWeb, until, type WebKit } from '../web/helpers.js';
-import { startProsody, type XmppServer } from '../servers/prosody.js';
+import { startProsody } from '../servers/prosody.js';
 import { connectXmppUser, type XmppUser } from '../xmpp/xmpp-user.js';
+import { copiesSent, copyOnWeb, deleteOnWeb, deletionOnWeb, editOnWeb, updateOnWeb, useRig, ZWSP, type Rig } from './rig.js';
 import { waitFor } from './waitfor.js';
 
 const LOBBY = 'lobby@muc.localhost';
-const ZWSP = '\u200b';
 const SID = 'urn:xmpp:sid:0';
 const CORRECT = 'urn:xmpp:message-correct:0';
 const REPLY = 'urn:xmpp:reply:0';
@@ -26,48 +21,48 @@ const RETRACT = 'urn:xmpp:message-retract:1';
 const fromBot = (st: Element): boolean => st.attrs.from === `${LOBBY}/sameroom` && st.attrs.type === 'groupchat';
 const stanzaIdOf = (st: Element): string | undefined => st.getChildren('stanza-id', SID).find((e) => e.attrs.by === LOBBY)?.attrs.id;
 
-describe('XMPP ↔ another room through the bridge', () => {
-  let server: XmppServer | undefined;
-  let tb: TestBridge | undefined;
-  const users: XmppUser[] = [];
-  afterEach(async () => {
-    for (const u of users.splice(0)) await u.stop();
-    await tb?.stop();
-    await server?.close();
-    tb = undefined;
-    server = undefined;
+const rig = useRig();
+
+/** A private Prosody with the accounts bridge and bob, and the real bot on it. */
+async function prosody(r: Rig) {
+  const srv = r.own(await startProsody({ users: { bridge: 'bridge-pw', bob: 'bob-pw' } }));
+  const xmpp = createXmppBot({
+    service: srv.service,
+    domain: srv.domain,
+    username: 'bridge',
+    password: 'bridge-pw',
+    nick: 'sameroom',
+    mucDomain: srv.mucDomain,
+    reconnect: { baseMs: 100, maxMs: 1000 },
   });
-
-  it('pairs from the room, relays posts, corrections and replies both ways, ignores its own echoes, survives a server restart', async () => {
-    server = await startProsody({ users: { bridge: 'bridge-pw', bob: 'bob-pw' } });
-    const srv = server;
-    const xmpp = createXmppBot({
-      service: srv.service,
-      domain: srv.domain,
-      username: 'bridge',
-      password: 'bridge-pw',
-      nick: 'sameroom',
-      mucDomain: srv.mucDomain,
-      reconnect: { baseMs: 100, maxMs: 1000 },
-    });
-    const other = new TestBot('alpha', { impersonate: true });
-    tb = await startTestBridge({ store: 'redis', bots: [xmpp, other] });
-
-    let bob = await connectXmppUser(srv.service, 'bob', 'bob-pw');
-    users.push(bob);
+  /** Bob connects (and stops after the test) and joins the room. */
+  const bobJoins = async (): Promise<XmppUser> => {
+    const bob = await connectXmppUser(srv.service, 'bob', 'bob-pw');
+    r.defer(() => bob.stop());
     await bob.join(LOBBY, 'bob');
-    // The bot is brought in the way people do it: a direct invitation (XEP-0249).
+    return bob;
+  };
+  /** Bob brings the bot in the way people do it: a direct invitation (XEP-0249). */
+  const bobInvites = async (bob: XmppUser): Promise<void> => {
     await bob.send(xml('message', { to: 'bridge@localhost' }, xml('x', { xmlns: 'jabber:x:conference', jid: LOBBY })));
     await waitFor(() => xmpp.rooms().includes(LOBBY), 10_000, 'the bot to join the room');
-    const bodies = (u: XmppUser): string[] => u.seen.filter(fromBot).map((st) => st.getChildText('body') ?? '');
+  };
+  /** The bodies of what the bot said in the room, as `u` saw them. */
+  const bodies = (u: XmppUser): string[] => u.seen.filter(fromBot).map((st) => st.getChildText('body') ?? '');
+  return { srv, xmpp, bobJoins, bobInvites, bodies };
+}
+
+describe('XMPP ↔ another room through the bridge', () => {
+  it('pairs from the room, relays posts, corrections and replies both ways, ignores its own echoes, survives a server restart', async () => {
+    const { srv, xmpp, bobJoins, bobInvites, bodies } = await prosody(rig);
+    const lobby = await rig.lobby(xmpp, { store: 'redis' });
+    const { tb, other } = lobby;
+    let bob = await bobJoins();
+    await bobInvites(bob);
 
     // Pairing: `-sameroom open` typed in the room, the code pasted in the lobby.
-    await bob.say(LOBBY, '-sameroom open');
-    await waitFor(() => bodies(bob).some((t) => t.includes('connect')), 10_000, 'open answer');
-    await other.says('lobby', 'Alice', `-sameroom connect ${codeIn(bodies(bob).at(-1) ?? '')}`);
-    await tb.settle();
-    expect(other.lines('lobby').at(-1)).toMatch(/^bridge-bot: This room is now linked to lobby@muc\.localhost \(XMPP\)/);
-    await waitFor(() => bodies(bob).some((t) => t.includes('now linked to #lobby (alpha)')), 10_000, 'linked notice in XMPP');
+    const { notice } = await lobby.pair({ platform: 'XMPP', open: () => bob.say(LOBBY, '-sameroom open'), answers: () => bodies(bob), who: 'Alice' });
+    expect(notice).toMatch(/^bridge-bot: This room is now linked to lobby@muc\.localhost \(XMPP\)/);
     const lobbyKey = roomKey(other.ref('lobby'));
     const tubes = await tb.bridge.tubes.of(lobbyKey);
     expect(tubes.map((t) => [t.a, t.b].sort())).toEqual([[lobbyKey, roomKey({ platform: 'xmpp', channel: LOBBY })].sort()]);
@@ -112,9 +107,7 @@ describe('XMPP ↔ another room through the bridge', () => {
     expect(other.room('lobby').at(-1)).toMatchObject({ as: 'bob', text: 'thanks', replyTo: mine });
 
     // The bot's own messages (answers, notices, copies, corrections) came back from the room: none was relayed.
-    await bob.say(LOBBY, 'marker');
-    await waitFor(() => other.room('lobby').some((m) => m.text === 'marker'), 10_000, 'marker in lobby');
-    await tb.settle();
+    await lobby.marker((text) => bob.say(LOBBY, text));
     expect(other.sendLog.map((p) => [p.author.name, p.text])).toEqual([
       ['bob', 'hello **world** _you_ ~~gone~~ `x*y` 1\\*2\\*3'],
       ['bob', 'thanks'],
@@ -128,9 +121,7 @@ describe('XMPP ↔ another room through the bridge', () => {
     await waitFor(() => xmpp.rooms().length === 0, 10_000, 'the bot to notice the server is gone');
     await srv.restart();
     await waitFor(() => xmpp.rooms().includes(LOBBY), 15_000, 'the bot to rejoin the room');
-    bob = await connectXmppUser(srv.service, 'bob', 'bob-pw');
-    users.push(bob);
-    await bob.join(LOBBY, 'bob');
+    bob = await bobJoins();
 
     await bob.say(LOBBY, 'back *again*');
     await waitFor(() => other.room('lobby').some((m) => m.text === 'back **again**'), 10_000, 'post after restart in lobby');
@@ -146,51 +137,20 @@ describe('XMPP ↔ another room through the bridge', () => {
 });
 
 describe('XMPP ↔ a web room through the bridge', () => {
-  let server: XmppServer | undefined;
-  let kit: WebKit | undefined;
-  const users: XmppUser[] = [];
-  const clients: Client[] = [];
-  afterEach(async () => {
-    await Promise.all(clients.splice(0).map((c) => c.close()));
-    for (const u of users.splice(0)) await u.stop();
-    await kit?.stop();
-    await server?.close();
-    kit = undefined;
-    server = undefined;
-  });
-
   it('pairs a web room with an XMPP room and relays posts, corrections and retractions both ways', async () => {
-    server = await startProsody({ users: { bridge: 'bridge-pw', bob: 'bob-pw' } });
-    const srv = server;
-    const xmpp = createXmppBot({
-      service: srv.service,
-      domain: srv.domain,
-      username: 'bridge',
-      password: 'bridge-pw',
-      nick: 'sameroom',
-      mucDomain: srv.mucDomain,
-      reconnect: { baseMs: 100, maxMs: 1000 },
-    });
-    kit = await startWeb({ bots: [xmpp] });
-    const { tb } = kit;
-
-    const bob = await connectXmppUser(srv.service, 'bob', 'bob-pw');
-    users.push(bob);
-    await bob.join(LOBBY, 'bob');
-    await bob.send(xml('message', { to: 'bridge@localhost' }, xml('x', { xmlns: 'jabber:x:conference', jid: LOBBY })));
-    await waitFor(() => xmpp.rooms().includes(LOBBY), 10_000, 'the bot to join the room');
-    const bodies = (): string[] => bob.seen.filter(fromBot).map((st) => st.getChildText('body') ?? '');
+    const { xmpp, bobJoins, bobInvites, bodies: seenBy } = await prosody(rig);
+    const tb = await rig.web(xmpp);
+    const bob = await bobJoins();
+    await bobInvites(bob);
+    const bodies = (): string[] => seenBy(bob);
 
     // Pairing: `-sameroom open` typed in the web room, the code typed in the XMPP room.
-    const id = await createRoom(tb.url, 'Customers');
-    const sam = await Client.open(tb.url);
-    clients.push(sam);
-    await sam.join(id, 'Sam');
-    await sam.post('-sameroom open');
-    const code = webCodeIn((await sam.next('message', (m) => m.message.kind === 'system')).message.text);
-    await bob.say(LOBBY, `-sameroom connect ${code}`);
-    await waitFor(() => bodies().some((t) => t.includes('now linked to Customers (Web)')), 10_000, 'linked answer in XMPP');
-    await until('the link notice in the web room', () => sam.shown().some((m) => m.kind === 'system' && toPlain(m.text).includes('now linked to lobby@muc.localhost (XMPP)')), 10_000);
+    const sam = await rig.webRoom(tb, {
+      platform: 'XMPP',
+      connect: (code) => bob.say(LOBBY, `-sameroom connect ${code}`),
+      answers: bodies,
+      notice: 'now linked to lobby@muc.localhost (XMPP)',
+    });
 
     // Web → XMPP: from the bot with the (defused) author name in front, canonical made message styling.
     const hello = await sam.post('hello **XMPP** _people_');
@@ -200,31 +160,29 @@ describe('XMPP ↔ a web room through the bridge', () => {
 
     // XMPP → web: shown under the occupant nick, message styling made canonical.
     const hi = await bob.say(LOBBY, 'hi *web* ~folks~');
-    const shown = await until('the copy of bob’s message', () => sam.shown().find((m) => m.kind === 'copy'), 10_000);
+    const shown = await copyOnWeb(sam, 'the copy of bob’s message');
     expect(shown).toMatchObject({ author: { name: 'bob' }, text: 'hi **web** ~~folks~~' });
 
     // Edits both ways: a web edit is a correction (XEP-0308) of the copy; a correction edits the web copy.
-    sam.send({ type: 'edit', id: hello.id, text: 'hello ~~XMPP~~ again' });
-    await sam.next('update', (m) => m.message.id === hello.id);
+    await editOnWeb(sam, hello, 'hello ~~XMPP~~ again');
     const fix = await bob.waitFor((st) => fromBot(st) && st.getChild('replace', CORRECT)?.attrs.id === copyId);
     expect(fix.getChildText('body')).toBe(`*S${ZWSP}am*: hello ~XMPP~ again`);
     await bob.say(LOBBY, 'hi *web*, corrected', xml('replace', { xmlns: CORRECT, id: hi }));
-    const edited = await sam.next('update', (m) => m.message.id === shown.id, 10_000);
+    const edited = await updateOnWeb(sam, shown);
     expect(edited.message).toMatchObject({ text: 'hi **web**, corrected', edited: true, author: { name: 'bob' } });
 
     // Deletes both ways: a web delete retracts the copy (XEP-0424); bob's retraction removes the web copy.
-    sam.send({ type: 'delete', id: hello.id });
-    await sam.next('delete', (m) => m.id === hello.id);
+    await deleteOnWeb(sam, hello);
     const retraction = await bob.waitFor((st) => fromBot(st) && !!st.getChild('retract', RETRACT));
     expect(retraction.getChild('retract', RETRACT)?.attrs.id).toBe(stanzaIdOf(copy));
     const hisStanzaId = stanzaIdOf(await bob.waitFor((st) => st.attrs.id === hi && st.attrs.type === 'groupchat'));
     expect(hisStanzaId).toBeTruthy();
     await bob.say(LOBBY, null, xml('retract', { xmlns: RETRACT, id: hisStanzaId }));
-    await sam.next('delete', (m) => m.id === shown.id, 10_000);
+    await deletionOnWeb(sam, shown);
 
     // The bot's own messages (answers, copy, correction, retraction) came back from the room: none reached the web room.
     await tb.settle();
-    expect(sam.frames.flatMap((fr) => (fr.type === 'message' && fr.message.kind === 'copy' ? [fr.message.author.name] : []))).toEqual(['bob']);
+    expect(copiesSent(sam).map((m) => m.author.name)).toEqual(['bob']);
     expect(sam.shown().some((m) => m.kind === 'copy')).toBe(false);
   }, 30_000);
 });
