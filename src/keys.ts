@@ -48,6 +48,8 @@ export const keys = {
   processes: () => 'processes',
   /** single-connection leases (Discord gateway, Telegram polling, ...) */
   lease: (name: string) => `{lease:${name}}`,
+  /** web platform: the pub/sub channel of live changes to web rooms */
+  webLive: () => 'web:live',
   /** web platform: room record and history */
   webRoom: (id: string) => `web:${id}`,
   webHistory: (id: string) => `web:${id}:history`,

@@ -1,14 +1,18 @@
 /**
  * What happens in a web room, whoever causes it (a browser, a relayed copy, the bridge's voice):
- * the record is stored, then every browser in the room is told. Changes to one room run one at
- * a time, so stored order and the order browsers see are the same.
+ * the record is stored, then the change is announced, and every process tells its browsers in
+ * the room (live.ts). Changes to one room made by this process run one at a time, so stored
+ * order and the order browsers see are the same.
  */
 import { toPlain } from '../../src/markup.js';
-import { newMessageId, toWire, type MessageRecord, type WebRooms } from './history.js';
+import { newMessageId, type MessageRecord, type WebRooms } from './history.js';
+import type { LiveEvent } from './live.js';
 import type { ServerFrame, WireReply } from './protocol.js';
 
 /** One browser connection, as the hub sees it. */
 export interface Peer {
+  /** unique across processes (a random UUID): names the sender in a live event */
+  readonly id: string;
   send(frame: ServerFrame): void;
 }
 
@@ -34,12 +38,19 @@ export class Hub {
     return this.rooms.get(roomId)?.size ?? 0;
   }
 
-  broadcast(roomId: string, frame: ServerFrame, except?: Peer): void {
-    for (const p of this.rooms.get(roomId) ?? []) if (p !== except) p.send(frame);
+  peers(roomId: string): Iterable<Peer> {
+    return this.rooms.get(roomId) ?? [];
+  }
+
+  broadcast(roomId: string, frame: ServerFrame): void {
+    for (const p of this.peers(roomId)) p.send(frame);
   }
 }
 
 export type NewMessage = Omit<MessageRecord, 'id' | 'ts'>;
+
+/** Tells every process's browsers about a stored change (`Live.announce`); never throws. */
+export type Announce = (event: LiveEvent) => Promise<void>;
 
 export class WebChat {
   private readonly lanes = new Map<string, Promise<unknown>>();
@@ -47,6 +58,7 @@ export class WebChat {
   constructor(
     readonly rooms: WebRooms,
     readonly hub: Hub,
+    private readonly announce: Announce,
     private readonly now: () => number = Date.now,
   ) {}
 
@@ -67,9 +79,7 @@ export class WebChat {
     return this.serial(roomId, async () => {
       const rec: MessageRecord = { ...m, id: newMessageId(), ts: this.now() };
       await this.rooms.append(roomId, rec);
-      const message = toWire(rec);
-      this.hub.broadcast(roomId, { type: 'message', message }, sender?.peer);
-      if (sender) sender.peer.send({ type: 'message', message, ...(sender.nonce ? { nonce: sender.nonce } : {}) });
+      await this.announce({ t: 'message', room: roomId, id: rec.id, ...(sender ? { sender: sender.peer.id } : {}), ...(sender?.nonce ? { nonce: sender.nonce } : {}) });
       return rec;
     });
   }
@@ -85,7 +95,7 @@ export class WebChat {
       const next = fn(cur);
       if (!next) return null;
       await this.rooms.put(roomId, next);
-      this.hub.broadcast(roomId, next.deleted ? { type: 'delete', id } : { type: 'update', message: toWire(next) });
+      await this.announce({ t: next.deleted ? 'delete' : 'update', room: roomId, id });
       return next;
     });
   }

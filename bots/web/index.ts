@@ -10,8 +10,9 @@
  * Being built in, it gets the bridge's Services through `bind()` before `start()` (src/setup.ts
  * does it) and also makes guest rooms for portals (`createWebRoom`).
  *
- * Browsers are connected to one process: with several bridge processes on one Redis, a copy
- * delivered by another process is stored in the history (seen on reload) but not pushed live.
+ * Browsers are connected to one process, but every change goes through the store's pub/sub
+ * (live.ts): with several bridge processes on one Redis, a copy delivered by any of them is
+ * pushed live to the browsers of all of them.
  */
 import type { Bot, BotContext, DeletingBot, EditingBot, NamingBot } from '../../src/bot.js';
 import { DeliveryError } from '../../src/errors.js';
@@ -22,6 +23,7 @@ import type { BuiltinBot } from '../../src/setup.js';
 import { Hub, WebChat } from './chat.js';
 import type { WebConfig } from './config.js';
 import { fileRef, WebRooms, type MessageRecord } from './history.js';
+import { Live } from './live.js';
 import { MAX_ROOM_NAME, cleanName } from './protocol.js';
 import { mountWebRoutes } from './routes.js';
 import { PLATFORM, Session, webRef } from './session.js';
@@ -35,6 +37,7 @@ interface Running {
   readonly ctx: BotContext;
   readonly services: Services;
   readonly chat: WebChat;
+  readonly live: Live;
   readonly sessions: Set<Session>;
   readonly heartbeat: NodeJS.Timeout;
 }
@@ -59,7 +62,11 @@ export class WebBot implements Bot, EditingBot, DeletingBot, NamingBot, BuiltinB
     const services = this.services;
     const rooms = this.rooms;
     if (!services || !rooms) throw new Error('web platform: bind(services) must be called before start()');
-    const chat = new WebChat(rooms, new Hub());
+    const hub = new Hub();
+    const live = new Live(services.store, rooms, hub, ctx.log);
+    // Subscribed before any browser can connect: nothing they should see is missed.
+    await live.start();
+    const chat = new WebChat(rooms, hub, (e) => live.announce(e));
     const sessions = new Set<Session>();
     const heartbeat = setInterval(() => {
       for (const s of sessions) {
@@ -71,29 +78,35 @@ export class WebBot implements Bot, EditingBot, DeletingBot, NamingBot, BuiltinB
       }
     }, this.config.heartbeatMs);
     heartbeat.unref();
-    this.run = { ctx, services, chat, sessions, heartbeat };
-    await mountWebRoutes(ctx.http, {
-      config: this.config,
-      rooms,
-      putFile: (name, mime, data) => services.files.put(name, mime, data),
-      accept: (socket) => {
-        const r = this.run;
-        if (!r) return socket.close(1013, 'not running');
-        const session = new Session(
-          socket,
-          {
-            chat: r.chat,
-            config: this.config,
-            log: ctx.log,
-            fileMeta: (id) => services.files.meta(id),
-            readFile: (id) => ctx.readFile(id),
-            ingest: (ev) => ctx.ingest(ev),
-          },
-          (s) => r.sessions.delete(s),
-        );
-        r.sessions.add(session);
-      },
-    });
+    this.run = { ctx, services, chat, live, sessions, heartbeat };
+    // The routes are this run's only door: if they cannot be mounted, undo the rest.
+    try {
+      await mountWebRoutes(ctx.http, {
+        config: this.config,
+        rooms,
+        putFile: (name, mime, data) => services.files.put(name, mime, data),
+        accept: (socket) => {
+          const r = this.run;
+          if (!r) return socket.close(1013, 'not running');
+          const session = new Session(
+            socket,
+            {
+              chat: r.chat,
+              config: this.config,
+              log: ctx.log,
+              fileMeta: (id) => services.files.meta(id),
+              readFile: (id) => ctx.readFile(id),
+              ingest: (ev) => ctx.ingest(ev),
+            },
+            (s) => r.sessions.delete(s),
+          );
+          r.sessions.add(session);
+        },
+      });
+    } catch (err) {
+      await this.stop();
+      throw err;
+    }
   }
 
   async stop(): Promise<void> {
@@ -103,6 +116,7 @@ export class WebBot implements Bot, EditingBot, DeletingBot, NamingBot, BuiltinB
     clearInterval(r.heartbeat);
     for (const s of r.sessions) s.socket.close(1001, 'server stopping');
     r.sessions.clear();
+    await r.live.stop();
   }
 
   private running(): Running {

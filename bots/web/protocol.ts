@@ -95,7 +95,8 @@ export const MAX_FILES = 10;
 /** Web room ids and message ids: what the server makes, with room to spare. */
 export const ID_PATTERN = /^[A-Za-z0-9_-]{6,64}$/;
 const KEY_PATTERN = /^[A-Za-z0-9_-]{16,128}$/;
-const NONCE_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
+/** A browser's own tag for a post, echoed back on its copy. */
+export const NONCE_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
 
 /** Largest frame accepted for a given text limit (4 bytes per character at worst, plus room for JSON). */
 export function maxFrameBytes(maxTextLength: number): number {

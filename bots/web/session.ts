@@ -47,6 +47,7 @@ function rawSize(data: RawData): number {
 }
 
 export class Session implements Peer {
+  readonly id = randomUUID();
   /** cleared on each heartbeat ping, set by the pong */
   alive = true;
   private joined: { readonly roomId: string; readonly author: Author } | undefined;

@@ -2,12 +2,14 @@
  * Embedded store: no server. State lives in memory and every change is appended to a journal
  * in DATA_DIR (one JSON line per change, written synchronously), so a restart — or a crash —
  * loses nothing. The journal is compacted into a snapshot when it grows. File bytes are kept as
- * files under DATA_DIR/files. One process at a time owns a data dir.
+ * files under DATA_DIR/files. One process at a time owns a data dir, so publish/subscribe is
+ * in-process fan-out within one store.
  */
 import { appendFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { readFile, unlink, writeFile } from 'node:fs/promises';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
+import { Fanout } from './fanout.js';
 import type { Store } from './store.js';
 
 type Value =
@@ -38,6 +40,7 @@ export class EmbeddedStore implements Store {
   /** lines the last compaction wrote: the journal is compacted again once it has doubled */
   private compactedLines = 0;
   private closed = false;
+  private readonly fanout = new Fanout();
 
   constructor(
     dir: string,
@@ -261,12 +264,23 @@ export class EmbeddedStore implements Store {
     return readFile(this.filePath(key)).catch(() => null);
   }
 
+  async publish(channel: string, message: string): Promise<void> {
+    if (this.closed) throw new Error('store is closed');
+    this.fanout.publish(channel, message);
+  }
+
+  async subscribe(channel: string, onMessage: (message: string) => void): Promise<() => Promise<void>> {
+    if (this.closed) throw new Error('store is closed');
+    return this.fanout.subscribe(channel, onMessage);
+  }
+
   async ping(): Promise<void> {
     if (this.closed) throw new Error('store is closed');
   }
 
   async close(): Promise<void> {
     if (this.closed) return;
+    this.fanout.close();
     this.compact();
     this.closed = true;
   }

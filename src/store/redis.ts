@@ -9,6 +9,13 @@ return v`;
 const HSET_WITH_TTL = `redis.call('HSET', KEYS[1], unpack(ARGV, 2))
 return redis.call('PEXPIRE', KEYS[1], ARGV[1])`;
 
+/**
+ * PUBLISH on the node that owns the channel's slot (the channel named as the script's key). A
+ * plain PUBLISH has no key, so a Cluster client sends each to any node, and two messages that
+ * cross the cluster bus by different nodes can arrive out of order.
+ */
+const PUBLISH_ON_SLOT = `return redis.call('PUBLISH', KEYS[1], ARGV[1])`;
+
 export type RedisClient = Redis | Cluster;
 
 /**
@@ -39,8 +46,36 @@ export function duplicateClient(c: RedisClient, onError?: (err: unknown) => void
   return dup;
 }
 
+/** QUIT, or drop the connection if the server does not answer soon. */
+async function quit(c: RedisClient): Promise<void> {
+  const t = setTimeout(() => c.disconnect(), 1000);
+  try {
+    await c.quit();
+  } catch {
+    c.disconnect();
+  } finally {
+    clearTimeout(t);
+  }
+}
+
+/** One subscribed channel: its listeners, and the SUBSCRIBE they all wait for. */
+interface Channel {
+  readonly listeners: Set<(message: string) => void>;
+  readonly ready: Promise<unknown>;
+}
+
 export class RedisStore implements Store {
   readonly kind = 'redis' as const;
+  /**
+   * Made on the first subscribe: a connection in subscriber mode can run nothing else. ioredis
+   * subscribes it again after a reconnect (`autoResubscribe`, on by default; on a Cluster its
+   * subscriber moves to another node and takes its channels along).
+   */
+  private sub: RedisClient | undefined;
+  /** by full (prefixed) channel name */
+  private readonly channels = new Map<string, Channel>();
+  private closed = false;
+
   constructor(
     readonly client: RedisClient,
     readonly prefix = 'sr:',
@@ -144,19 +179,70 @@ export class RedisStore implements Store {
     return this.client.getBuffer(this.k(key));
   }
 
+  async publish(channel: string, message: string): Promise<void> {
+    if (this.client instanceof Cluster) await this.client.eval(PUBLISH_ON_SLOT, 1, this.k(channel), message);
+    else await this.client.publish(this.k(channel), message);
+  }
+
+  private subscriber(): RedisClient {
+    if (this.sub) return this.sub;
+    const sub = duplicateClient(this.client);
+    sub.on('message', (channel: string, message: string) => {
+      for (const fn of this.channels.get(channel)?.listeners ?? []) {
+        try {
+          fn(message);
+        } catch {
+          // A listener's own failure must not stop the others (the contract says: do not throw).
+        }
+      }
+    });
+    this.sub = sub;
+    return sub;
+  }
+
+  async subscribe(channel: string, onMessage: (message: string) => void): Promise<() => Promise<void>> {
+    if (this.closed) throw new Error('store is closed');
+    const name = this.k(channel);
+    const sub = this.subscriber();
+    let ch = this.channels.get(name);
+    if (!ch) {
+      ch = { listeners: new Set(), ready: sub.subscribe(name) };
+      this.channels.set(name, ch);
+    }
+    const entry = ch;
+    // A wrapper of our own: the same function subscribed twice is two subscriptions.
+    const listener = (message: string): void => onMessage(message);
+    entry.listeners.add(listener);
+    const drop = (): boolean => {
+      entry.listeners.delete(listener);
+      if (entry.listeners.size > 0 || this.channels.get(name) !== entry) return false;
+      this.channels.delete(name);
+      return true;
+    };
+    try {
+      await entry.ready;
+    } catch (err) {
+      drop();
+      throw err;
+    }
+    let done = false;
+    return async () => {
+      if (done) return;
+      done = true;
+      // Commands on one connection run in order: a later SUBSCRIBE to the same name wins.
+      if (drop() && !this.closed) await sub.unsubscribe(name);
+    };
+  }
+
   async ping(): Promise<void> {
     await this.client.ping();
   }
 
   async close(): Promise<void> {
-    // QUIT waits for the server; if it does not answer soon, drop the connection.
-    const t = setTimeout(() => this.client.disconnect(), 1000);
-    try {
-      await this.client.quit();
-    } catch {
-      this.client.disconnect();
-    } finally {
-      clearTimeout(t);
-    }
+    this.closed = true;
+    this.channels.clear();
+    const sub = this.sub;
+    this.sub = undefined;
+    await Promise.all([quit(this.client), sub ? quit(sub) : undefined]);
   }
 }

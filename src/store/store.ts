@@ -5,6 +5,9 @@
  * Only single-key primitives, so every key can live on any Redis Cluster node; the domain
  * modules (tubes, codes, message map, security log) are written once on top of these.
  * Keys are built in src/keys.ts; the store adds its namespace prefix.
+ *
+ * Besides keys, a store carries fire-and-forget messages (`publish`/`subscribe`) between the
+ * processes that share it, on channels in the same namespace.
  */
 export interface Store {
   readonly kind: 'redis' | 'embedded';
@@ -34,7 +37,20 @@ export interface Store {
   tail(key: string, count: number): Promise<string[]>;
   putBytes(key: string, data: Uint8Array, ttlMs?: number): Promise<void>;
   getBytes(key: string): Promise<Uint8Array | null>;
+  /**
+   * Send `message` to every current subscriber of `channel` in this store's namespace: every
+   * process on the same Redis with the same prefix (this one included); for the embedded store,
+   * this process. Nothing is kept: a subscriber that is not connected at that moment misses it.
+   * Messages from one publisher arrive in the order they were published.
+   */
+  publish(channel: string, message: string): Promise<void>;
+  /**
+   * Hear `channel` until the returned function is called (or the store is closed); resolves once
+   * subscribed, so a publish after that is heard. `onMessage` must not throw (a throw is dropped).
+   */
+  subscribe(channel: string, onMessage: (message: string) => void): Promise<() => Promise<void>>;
   /** Round trip to the backing service (health checks). */
   ping(): Promise<void>;
+  /** Release connections; subscriptions end at once. */
   close(): Promise<void>;
 }

@@ -19,7 +19,7 @@ afterAll(async () => {
 function onCluster(): Maker {
   const prefix = `cl${randomBytes(3).toString('hex')}:`;
   const make = (): RedisStore => new RedisStore(connectRedis(cluster!.url), prefix);
-  return { make, reopen: async () => make() };
+  return { make, reopen: async () => make(), shared: true };
 }
 
 storeContract('redis cluster', onCluster);

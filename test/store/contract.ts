@@ -6,9 +6,27 @@ export interface Maker {
   make(): Store;
   /** the same data, as a new process would open it */
   reopen(): Promise<Store>;
+  /** a store from `reopen` hears this one's publishes (Redis; an embedded store is its own process) */
+  readonly shared: boolean;
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** A subscriber's log of what it heard, and a wait for it. */
+function ear(): { heard: string[]; onMessage: (m: string) => void; hears: (m: string) => Promise<void> } {
+  const heard: string[] = [];
+  return {
+    heard,
+    onMessage: (m) => heard.push(m),
+    hears: async (m) => {
+      const end = Date.now() + 5000;
+      while (!heard.includes(m)) {
+        if (Date.now() > end) throw new Error(`never heard ${m}; heard ${JSON.stringify(heard)}`);
+        await sleep(5);
+      }
+    },
+  };
+}
 
 export function storeContract(name: string, factory: () => Maker): void {
   describe(`Store contract: ${name}`, () => {
@@ -53,8 +71,10 @@ export function storeContract(name: string, factory: () => Maker): void {
 
   it('take hands a value to exactly one of many racing callers', async () => {
     const { store, maker } = fresh();
-    const other = await maker.reopen();
-    open.push(other);
+    // Two clients of one data set where stores are shared (Redis); an embedded store belongs to
+    // one process, so its racing callers are that process's.
+    const other = maker.shared ? await maker.reopen() : store;
+    if (other !== store) open.push(other);
     await store.set('code', 'grant');
     const results = await Promise.all([store.take('code'), other.take('code'), store.take('code'), other.take('code')]);
     expect(results.filter((r) => r === 'grant')).toHaveLength(1);
@@ -120,6 +140,91 @@ export function storeContract(name: string, factory: () => Maker): void {
     expect(await again.tail('l', 5)).toEqual(['x']);
     expect(Array.from((await again.getBytes('b')) ?? [])).toEqual([7]);
     expect(await again.get('gone')).toBeNull();
+  });
+
+  describe('publish and subscribe', () => {
+    /** Where to publish from: another connection when the store has more than one. */
+    const publisherFor = async (store: Store, maker: Maker): Promise<Store> => {
+      if (!maker.shared) return store;
+      const other = await maker.reopen();
+      open.push(other);
+      return other;
+    };
+
+    it('delivers every publish, in order, to every subscriber of the channel', async () => {
+      const { store, maker } = fresh();
+      const pub = await publisherFor(store, maker);
+      const [one, two] = [ear(), ear()];
+      await store.subscribe('news', one.onMessage);
+      await store.subscribe('news', two.onMessage);
+      // Not awaited one by one: in flight together, they still arrive in order.
+      const sent = [...Array.from({ length: 30 }, (_, i) => `m${i}`), '{"json":"ok"}', 'ü ✓'];
+      await Promise.all(sent.map((m) => pub.publish('news', m)));
+      await pub.publish('other', 'not news');
+      await one.hears('ü ✓');
+      await two.hears('ü ✓');
+      expect(one.heard).toEqual(sent);
+      expect(two.heard).toEqual(one.heard);
+    });
+
+    it('keeps namespaces apart: another store’s publish on the same channel is not heard', async () => {
+      const { store } = fresh();
+      const { store: stranger } = fresh();
+      const mine = ear();
+      const theirs = ear();
+      await store.subscribe('news', mine.onMessage);
+      await stranger.subscribe('news', theirs.onMessage);
+      await stranger.publish('news', 'theirs');
+      await store.publish('news', 'mine');
+      await mine.hears('mine');
+      await theirs.hears('theirs');
+      expect(mine.heard).toEqual(['mine']);
+      expect(theirs.heard).toEqual(['theirs']);
+    });
+
+    it('stops delivering to a subscription once it unsubscribes, and only to that one', async () => {
+      const { store, maker } = fresh();
+      const pub = await publisherFor(store, maker);
+      const [gone, stays] = [ear(), ear()];
+      const leave = await store.subscribe('news', gone.onMessage);
+      await store.subscribe('news', stays.onMessage);
+      await pub.publish('news', 'before');
+      await gone.hears('before');
+      await stays.hears('before');
+      await leave();
+      await leave();
+      await pub.publish('news', 'after');
+      await stays.hears('after');
+      expect(gone.heard).toEqual(['before']);
+      // The last one out, then back in: the channel is heard again.
+      const again = ear();
+      await store.subscribe('news', again.onMessage);
+      await pub.publish('news', 'back');
+      await again.hears('back');
+      expect(again.heard).toEqual(['back']);
+    });
+
+    it('stops delivering when the store closes, even what was already on its way', async () => {
+      const { store, maker } = fresh();
+      const other = maker.shared ? await publisherFor(store, maker) : undefined;
+      const closing = ear();
+      await store.subscribe('news', closing.onMessage);
+      await store.publish('news', 'heard');
+      await closing.hears('heard');
+      const inFlight = store.publish('news', 'in flight').catch(() => undefined);
+      await store.close();
+      await inFlight;
+      await expect(store.publish('news', 'closed')).rejects.toThrow();
+      await expect(store.subscribe('news', () => undefined)).rejects.toThrow();
+      if (other) {
+        // Another connection still publishes: its witness hears it, the closed store does not.
+        const witness = ear();
+        await other.subscribe('news', witness.onMessage);
+        await other.publish('news', 'after close');
+        await witness.hears('after close');
+      } else await sleep(20);
+      expect(closing.heard).toEqual(['heard']);
+    });
   });
 });
 }
