@@ -62,6 +62,8 @@ export interface InboundAttachment {
   readonly data?: Uint8Array;
   /** Downloads the bytes (with the bot's own credentials). Called once by the core. */
   readonly fetch?: () => Promise<Uint8Array>;
+  /** Already stored by the bridge (a built-in platform's upload): relayed as it is, not stored again. */
+  readonly stored?: StoredFile;
 }
 
 /** An attachment as the core hands it to bots on the way out: stored by the bridge. */

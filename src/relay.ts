@@ -129,6 +129,10 @@ export class Relay {
         notes.push(escapeText(`(file ${a.name} not bridged: larger than ${Math.round(this.s.files.maxBytes / 1048576)} MB)`));
         continue;
       }
+      if (a.stored) {
+        files.push(a.stored);
+        continue;
+      }
       let data: Uint8Array | undefined;
       try {
         data = a.data ?? (await a.fetch?.());

@@ -95,7 +95,6 @@ export class WebBot implements Bot, EditingBot, DeletingBot, NamingBot, BuiltinB
               config: this.config,
               log: ctx.log,
               fileMeta: (id) => services.files.meta(id),
-              readFile: (id) => ctx.readFile(id),
               ingest: (ev) => ctx.ingest(ev),
             },
             (s) => r.sessions.delete(s),

@@ -20,7 +20,6 @@ export interface SessionDeps {
   readonly config: WebConfig;
   readonly log: Logger;
   fileMeta(id: string): Promise<StoredFile | null>;
-  readFile(id: string): Promise<Uint8Array | null>;
   ingest(event: Inbound): Promise<void>;
 }
 
@@ -140,7 +139,7 @@ export class Session implements Peer {
   }
 
   private async post(roomId: string, author: Author, frame: Extract<ClientFrame, { type: 'post' }>): Promise<void> {
-    const { chat, fileMeta, readFile } = this.deps;
+    const { chat, fileMeta } = this.deps;
     const files: StoredFile[] = [];
     for (const id of frame.files ?? []) {
       const meta = await fileMeta(id);
@@ -153,16 +152,8 @@ export class Session implements Peer {
       { kind: 'user', author, text: frame.text, files: files.map(fileRef), ...(replyTo ? { replyTo } : {}) },
       { peer: this, ...(frame.nonce ? { nonce: frame.nonce } : {}) },
     );
-    const attachments: InboundAttachment[] = files.map((f) => ({
-      name: f.name,
-      mime: f.mime,
-      size: f.size,
-      fetch: async () => {
-        const data = await readFile(f.id);
-        if (!data) throw new Error(`file ${f.id} is gone`);
-        return data;
-      },
-    }));
+    // Uploads are stored already: the relay hands the same file on.
+    const attachments: InboundAttachment[] = files.map((f) => ({ name: f.name, mime: f.mime, size: f.size, stored: f }));
     await this.deps.ingest({
       kind: 'post',
       room: webRef(roomId),

@@ -47,6 +47,8 @@ describe('web files', () => {
     const relayed = alpha.room('general').at(-1);
     expect(relayed?.files.map((f) => f.name)).toEqual(['report.pdf']);
     expect(new Uint8Array((await tb.bridge.files.read(relayed?.files[0]?.id ?? '')) ?? [])).toEqual(bytes);
+    // The copy carries the uploaded file itself: stored once, not again by the relay.
+    expect(relayed?.files[0]?.id).toBe(file.id);
 
     // A file from alpha shows in the web room with a link on this server.
     await alpha.says('general', 'Ann', 'a picture', { files: [{ name: 'cat.png', mime: 'image/png', data: new Uint8Array([137, 80, 78, 71]) }] });
