@@ -1,37 +1,67 @@
 /**
  * Catch-up after downtime. Slack does not queue Events API deliveries for an app that was down
  * (it retries a few times within minutes, then drops them), so on start the bot reads what it
- * missed from conversations.history.
+ * missed from conversations.history and conversations.replies.
  *
- * As messages arrive, the bot keeps in its state the ts of the newest message it ingested per
- * channel (`last:<channel>`) and the channels it has heard (`channels`, a JSON list). On start,
- * for each of those channels, it reads conversations.history with `oldest=<last ts>` (Slack
- * treats `oldest` as exclusive), every page (`has_more` / `response_metadata.next_cursor`), and
- * ingests the messages oldest first, through the same conversion as live events.
+ * State (the bot's, shared by every process): per channel heard, the newest ts ingested
+ * (`last:<channel>`, the watermark: a message, or a live edit) and the threads recently active
+ * there (`threads:<channel>`, parent ts, most recent first, bounded); the channels heard
+ * (`channels`, a JSON list).
  *
- * Catch-up events carry the event id `history:<channel>:<ts>`: two processes catching up the
- * same message share it (the core's seen-event check drops the second). A message that was
- * already relayed live under Slack's event id is not posted again either: the core's message
- * map knows its copies (per room and message ts), and delivery skips targets that have one.
+ * On start, for each channel heard, with `since` = its watermark:
+ * - conversations.history with `oldest=since` (exclusive), every page (`has_more` /
+ *   `response_metadata.next_cursor`): the top-level messages (and thread broadcasts) missed;
+ * - one page of conversations.history with `latest=since&inclusive=true` (the lookback): the
+ *   newest messages from before the downtime, for their `edited.ts` and their threads'
+ *   `latest_reply` (history returns a message only when its own ts is in the range asked for);
+ * - conversations.replies with `oldest=since`, every page, for each thread that may have new
+ *   replies: parents in either read with `reply_count` > 0 and `latest_reply` > since, threads
+ *   of missed broadcasts, and the remembered threads (whose parents are older than the lookback;
+ *   read last, and no longer once Slack rate-limits them: nothing says they have new replies).
+ *   Slack puts the parent first in the first page, whatever `oldest` says: it is not a reply,
+ *   but its `edited` counts like that of a lookback message.
+ * Then it ingests, through the same conversion as live events: every message with ts > since,
+ * top-level and replies, oldest first (a reply as a reply to its thread's parent, like a live
+ * one); then every older message whose `edited.ts` > since, as an edit, in the order of the
+ * edits. A message both posted and edited during the downtime is posted once with its current
+ * text (an edit of it goes first: if it had been relayed before after all, under a watermark
+ * that lagged behind, its copies get the edit; otherwise the core drops it). The watermark moves
+ * to the newest ts read (of a message or an edit) once everything is ingested.
  *
- * Not caught up: thread replies (conversations.history returns only top-level messages and
- * broadcasts), and edits or deletions made while the bridge was down.
+ * Catch-up events carry the event ids `history:<channel>:<ts>` and
+ * `history-edit:<channel>:<ts>:<edited ts>`: two processes catching up the same message share
+ * them (the core's seen-event check drops the second). A message that was already relayed live
+ * under Slack's event id is not posted again either: the core's message map knows its copies
+ * (per room and message ts), and delivery skips targets that have one.
+ *
+ * Not caught up: deletions (gone from the history without a trace; a thread parent deleted
+ * while it has replies stays as a `tombstone`, which does not say when), edits of messages older
+ * than the lookback and of thread replies from before the downtime, and replies in threads that
+ * are neither in the lookback nor remembered (nor, once Slack rate-limits, read).
  */
-import type { ConversationsHistoryResponse, WebClient } from '@slack/web-api';
+import type { ConversationsHistoryArguments, ConversationsHistoryResponse, ConversationsRepliesResponse, WebClient } from '@slack/web-api';
 import type { Logger } from 'pino';
 import type { BotState } from '../../src/bot.js';
-import { isTransient, retryAfterOf } from '../../src/errors.js';
+import { DeliveryError, isTransient, retryAfterOf } from '../../src/errors.js';
 import { call } from './errors.js';
 import type { SlackFile, SlackMessage } from './inbound.js';
 
 export const CHANNELS_KEY = 'channels';
 export const lastKey = (channel: string): string => `last:${channel}`;
+export const threadsKey = (channel: string): string => `threads:${channel}`;
 export const historyEventId = (channel: string, ts: string): string => `history:${channel}:${ts}`;
+export const historyEditEventId = (channel: string, ts: string, editedTs: string): string => `history-edit:${channel}:${ts}:${editedTs}`;
 
 /** Slack's recommended page size for conversations.history (it accepts up to 999). */
 export const DEFAULT_PAGE_SIZE = 200;
 /** At most this many missed messages are read per channel (the oldest beyond it are skipped). */
 export const DEFAULT_MAX_MESSAGES = 5000;
+/** Messages from before the downtime read for their edits and thread activity (one history page). */
+export const DEFAULT_LOOKBACK = 100;
+/** Threads remembered per channel as recently active. */
+export const DEFAULT_REMEMBERED_THREADS = 20;
+/** At most this many threads are read per channel and catch-up (the least recently active are skipped). */
+export const DEFAULT_MAX_THREADS = 200;
 const MAX_TRIES = 5;
 
 /** Compares two Slack ts values (`seconds.micros`) as numbers. */
@@ -43,15 +73,29 @@ export function compareTs(a: string, b: string): number {
   return Math.sign(Number(af.padEnd(6, '0')) - Number(bf.padEnd(6, '0')));
 }
 
+/** The later of two ts values (either may be missing). */
+export function laterTs(a: string | undefined, b: string | undefined): string | undefined {
+  if (a === undefined) return b;
+  if (b === undefined) return a;
+  return compareTs(a, b) >= 0 ? a : b;
+}
+
 /**
- * The per-channel watermark: the newest message ts ingested, kept in the bot's state. Written
- * only when it grows; the channel list is written when a channel is heard for the first time.
+ * The catch-up state of the bot's channels: the watermark (the newest ts ingested), written
+ * only when it grows, with the channel list written when a channel is heard for the first time;
+ * and the threads recently active, written when a thread is not already the most recent one.
  */
 export class Watermarks {
   private readonly last = new Map<string, string>();
   private readonly known = new Set<string>();
+  private readonly newestThread = new Map<string, string>();
+  /** Thread-list writes, one at a time (a lost write would only drop a hint, but order is cheap). */
+  private threadWrites: Promise<void> = Promise.resolve();
 
-  constructor(private readonly state: BotState) {}
+  constructor(
+    private readonly state: BotState,
+    private readonly maxThreads = DEFAULT_REMEMBERED_THREADS,
+  ) {}
 
   /** Channels heard before, with their watermark. */
   async load(): Promise<Map<string, string>> {
@@ -78,6 +122,36 @@ export class Watermarks {
       this.known.add(channel);
     }
   }
+
+  /** The channel's recently active threads (parent ts), most recent first. */
+  async threads(channel: string): Promise<string[]> {
+    return parseList(await this.state.get(threadsKey(channel)));
+  }
+
+  /** A reply was posted in the thread `parent` (heard, caught up, or a copy the bot posted). */
+  touchThread(channel: string, parent: string): Promise<void> {
+    if (this.newestThread.get(channel) === parent) return Promise.resolve();
+    return this.updateThreads(channel, (list) => [parent, ...list.filter((t) => t !== parent)]);
+  }
+
+  /** Threads that are gone (conversations.replies: thread_not_found). */
+  forgetThreads(channel: string, gone: readonly string[]): Promise<void> {
+    return this.updateThreads(channel, (list) => list.filter((t) => !gone.includes(t)));
+  }
+
+  private updateThreads(channel: string, change: (list: string[]) => string[]): Promise<void> {
+    const write = async (): Promise<void> => {
+      // Read right before writing: other processes add threads too.
+      const list = parseList(await this.state.get(threadsKey(channel)));
+      const next = change(list).slice(0, this.maxThreads);
+      if (next[0] !== undefined) this.newestThread.set(channel, next[0]);
+      else this.newestThread.delete(channel);
+      if (next.length !== list.length || next.some((t, i) => t !== list[i])) await this.state.set(threadsKey(channel), JSON.stringify(next));
+    };
+    const done = this.threadWrites.then(write);
+    this.threadWrites = done.catch(() => undefined);
+    return done;
+  }
 }
 
 function parseList(raw: string | null): string[] {
@@ -91,9 +165,33 @@ function parseList(raw: string | null): string[] {
 }
 
 type HistoryMessage = NonNullable<ConversationsHistoryResponse['messages']>[number];
+type RepliesMessage = NonNullable<ConversationsRepliesResponse['messages']>[number];
 
-/** A conversations.history message (which has no `channel`) as the message event it was. */
-export function fromHistory(m: HistoryMessage, channel: string): SlackMessage {
+/**
+ * The fields read from a conversations.history or conversations.replies message. (The SDK's
+ * generated type for replies lacks some a reply has, such as `subtype`: both fit this one.)
+ */
+interface ApiMessage {
+  readonly type?: string;
+  readonly subtype?: string;
+  readonly user?: string;
+  readonly bot_id?: string;
+  readonly username?: string;
+  readonly bot_profile?: { readonly name?: string; readonly icons?: { readonly image_72?: string } };
+  readonly icons?: { readonly image_72?: string; readonly image_64?: string; readonly image_48?: string };
+  readonly text?: string;
+  readonly ts?: string;
+  readonly thread_ts?: string;
+  readonly hidden?: boolean;
+  readonly edited?: { readonly user?: string; readonly ts?: string };
+  readonly reply_count?: number;
+  readonly latest_reply?: string;
+  readonly files?: readonly SlackFile[];
+}
+
+/** A conversations.history or conversations.replies message (which has no `channel`) as the message event it was. */
+export function fromHistory(message: HistoryMessage | RepliesMessage, channel: string): SlackMessage {
+  const m: ApiMessage = message;
   const icon = m.icons?.image_72 ?? m.icons?.image_64 ?? m.icons?.image_48;
   const files: SlackFile[] | undefined = m.files?.map((f) => ({
     ...(f.id !== undefined ? { id: f.id } : {}),
@@ -118,6 +216,9 @@ export function fromHistory(m: HistoryMessage, channel: string): SlackMessage {
     ...(m.ts !== undefined ? { ts: m.ts } : {}),
     ...(m.thread_ts !== undefined ? { thread_ts: m.thread_ts } : {}),
     ...(m.hidden !== undefined ? { hidden: m.hidden } : {}),
+    ...(m.edited?.ts !== undefined ? { edited: { ...(m.edited.user !== undefined ? { user: m.edited.user } : {}), ts: m.edited.ts } } : {}),
+    ...(m.reply_count !== undefined ? { reply_count: m.reply_count } : {}),
+    ...(m.latest_reply !== undefined ? { latest_reply: m.latest_reply } : {}),
     ...(files ? { files } : {}),
   };
 }
@@ -125,47 +226,171 @@ export function fromHistory(m: HistoryMessage, channel: string): SlackMessage {
 export interface FetchOptions {
   readonly pageSize?: number;
   readonly maxMessages?: number;
+  /** Messages from before `since` to read for edits and thread activity; 0: none. */
+  readonly lookback?: number;
+  /** Threads remembered as recently active (parent ts). */
+  readonly threads?: readonly string[];
+  readonly maxThreads?: number;
   readonly signal: AbortSignal;
   readonly log: Logger;
 }
 
+export interface Missed {
+  /** Every message with ts > since, top level and thread replies, oldest first. */
+  readonly posts: readonly SlackMessage[];
+  /** Messages with ts <= since and `edited.ts` > since, in the order of their edits. */
+  readonly edits: readonly SlackMessage[];
+  /** The newest ts read (of a message or an edit) after since: the next watermark. */
+  readonly newest?: string;
+  /** Threads read that Slack no longer has (thread_not_found). */
+  readonly gone: readonly string[];
+}
+
+const NOTHING: Missed = { posts: [], edits: [], gone: [] };
+const byTs = (a: SlackMessage, b: SlackMessage): number => compareTs(a.ts ?? '0', b.ts ?? '0');
+const after = (ts: string | undefined, since: string): boolean => ts !== undefined && compareTs(ts, since) > 0;
+/** A top-level message (or thread parent), as opposed to a reply. */
+const isTopLevel = (m: SlackMessage): boolean => !m.thread_ts || m.thread_ts === m.ts;
+
 /**
- * Every message after `oldest` in a channel, oldest first. Slack returns pages newest first, so
- * all pages are read before anything is ingested. A rate limit is waited out (Retry-After);
- * other failures are thrown after a few tries.
+ * What a channel got after `since`: missed messages and replies, and edits of older messages
+ * (see the top of this file). Rate limits are waited out (Retry-After); other failures of the
+ * history reads are thrown after a few tries; a thread that cannot be read is skipped (logged).
+ * Returns nothing once `o.signal` is aborted.
  */
-export async function fetchMissed(client: WebClient, channel: string, oldest: string, o: FetchOptions): Promise<SlackMessage[]> {
+export async function fetchMissed(client: WebClient, channel: string, since: string, o: FetchOptions): Promise<Missed> {
   const limit = o.pageSize ?? DEFAULT_PAGE_SIZE;
-  const max = o.maxMessages ?? DEFAULT_MAX_MESSAGES;
-  const got = new Map<string, SlackMessage>();
+  const lookback = o.lookback ?? DEFAULT_LOOKBACK;
+  const read = new Map<string, SlackMessage>();
+  const keep = (m: SlackMessage): void => {
+    if (m.ts) read.set(m.ts, m);
+  };
+
+  // Slack returns history pages newest first: everything is read before anything is ingested.
+  const window = await readHistory(client, channel, { oldest: since }, limit, o.maxMessages ?? DEFAULT_MAX_MESSAGES, o);
+  // `oldest` is exclusive; the check also guards against a server that includes it.
+  for (const m of window) if (after(m.ts, since)) keep(m);
+  if (lookback > 0) {
+    const before = await readHistory(client, channel, { latest: since, inclusive: true }, lookback, lookback, o);
+    for (const m of before) if (m.ts && !after(m.ts, since)) keep(m);
+  }
+  if (o.signal.aborted) return NOTHING;
+
+  // Threads with replies after `since`, the most recently active first; then threads that may
+  // have some: those of missed broadcasts (a broadcast is a reply, its parent may be old), and
+  // the remembered ones (a remembered thread whose parent was read is decided above).
+  const active: { ts: string; latest: string }[] = [];
+  const maybe = new Set<string>();
+  for (const m of read.values()) {
+    if (!m.ts) continue;
+    if (isTopLevel(m) && (m.reply_count ?? 0) > 0 && (m.latest_reply === undefined || after(m.latest_reply, since))) {
+      active.push({ ts: m.ts, latest: m.latest_reply ?? m.ts });
+    }
+    if (!isTopLevel(m) && m.thread_ts && after(m.ts, since) && !read.has(m.thread_ts)) maybe.add(m.thread_ts);
+  }
+  const remembered = new Set((o.threads ?? []).filter((t) => !read.has(t) && !maybe.has(t)));
+  active.sort((a, b) => compareTs(b.latest, a.latest));
+  const threads = [...new Set([...active.map((a) => a.ts), ...maybe, ...remembered])];
+  const maxThreads = o.maxThreads ?? DEFAULT_MAX_THREADS;
+  if (threads.length > maxThreads) {
+    o.log.warn({ channel, threads: threads.length, max: maxThreads }, 'slack: more active threads than the catch-up reads; the rest are skipped');
+  }
+
+  const gone: string[] = [];
+  for (const thread of threads.slice(0, maxThreads)) {
+    // A remembered thread is read on speculation: where Slack rate-limits the reads (1 a minute
+    // for apps outside the Marketplace), live events would wait too long behind them.
+    const speculative = remembered.has(thread);
+    let messages: SlackMessage[];
+    try {
+      messages = await readThread(client, channel, thread, since, limit, speculative, o);
+    } catch (err) {
+      if (err instanceof DeliveryError && err.code === 'not_found') {
+        gone.push(thread);
+        continue;
+      }
+      if (speculative && err instanceof DeliveryError && err.code === 'rate_limited') {
+        o.log.warn({ channel }, 'slack: rate limited; the remaining remembered threads are not read');
+        break;
+      }
+      o.log.error({ err: String(err), channel, thread }, 'slack: could not read a thread; its missed replies are not caught up');
+      continue;
+    }
+    if (o.signal.aborted) return NOTHING;
+    for (const m of messages) {
+      if (!m.ts) continue;
+      // The parent comes first whatever `oldest` says: kept (for its `edited`) unless already read.
+      if (isTopLevel(m)) {
+        if (!read.has(m.ts)) keep(m);
+      } else if (after(m.ts, since)) keep(m);
+    }
+  }
+
+  const all = [...read.values()];
+  const posts = all.filter((m) => after(m.ts, since)).sort(byTs);
+  const edits = all
+    .filter((m) => !after(m.ts, since) && after(m.edited?.ts, since))
+    .sort((a, b) => compareTs(a.edited?.ts ?? '0', b.edited?.ts ?? '0'));
+  let newest: string | undefined;
+  for (const m of [...posts, ...edits]) newest = laterTs(newest, laterTs(m.ts, m.edited?.ts));
+  return { posts, edits, ...(newest !== undefined && after(newest, since) ? { newest } : {}), gone };
+}
+
+type HistoryRange = Pick<ConversationsHistoryArguments, 'oldest' | 'latest' | 'inclusive'>;
+
+/** conversations.history in a range, pages of `limit`, until `max` messages or the end. */
+async function readHistory(client: WebClient, channel: string, range: HistoryRange, limit: number, max: number, o: FetchOptions): Promise<SlackMessage[]> {
+  const got: SlackMessage[] = [];
   let cursor: string | undefined;
   for (;;) {
     const page = await withRetry(
-      () => call('conversations.history', () => client.conversations.history({ channel, oldest, limit, ...(cursor ? { cursor } : {}) })),
+      () => call('conversations.history', () => client.conversations.history({ channel, ...range, limit, ...(cursor ? { cursor } : {}) })),
       o.signal,
     );
-    if (!page) return []; // stopped
-    for (const m of page.messages ?? []) {
-      // `oldest` is exclusive; the check also guards against a server that includes it.
-      if (m.ts && compareTs(m.ts, oldest) > 0) got.set(m.ts, fromHistory(m, channel));
-    }
+    if (!page) return got; // stopped
+    for (const m of page.messages ?? []) got.push(fromHistory(m, channel));
     cursor = page.response_metadata?.next_cursor || undefined;
-    if (!page.has_more || !cursor) break;
-    if (got.size >= max) {
-      o.log.warn({ channel, max }, 'slack: more missed messages than the catch-up reads; the oldest are skipped');
-      break;
+    if (!page.has_more || !cursor || got.length >= max) {
+      if (page.has_more && cursor && range.oldest !== undefined) {
+        o.log.warn({ channel, max }, 'slack: more missed messages than the catch-up reads; the oldest are skipped');
+      }
+      return got;
     }
   }
-  return [...got.values()].sort((a, b) => compareTs(a.ts ?? '0', b.ts ?? '0'));
 }
 
-async function withRetry<T>(fn: () => Promise<T>, signal: AbortSignal): Promise<T | undefined> {
+/**
+ * conversations.replies of one thread after `oldest`, every page (the parent comes first). With
+ * `impatient`, a rate limit is thrown at once instead of waited out.
+ */
+async function readThread(client: WebClient, channel: string, ts: string, oldest: string, limit: number, impatient: boolean, o: FetchOptions): Promise<SlackMessage[]> {
+  const got: SlackMessage[] = [];
+  let cursor: string | undefined;
+  for (;;) {
+    const page = await withRetry(
+      () => call('conversations.replies', () => client.conversations.replies({ channel, ts, oldest, limit, ...(cursor ? { cursor } : {}) })),
+      o.signal,
+      impatient,
+    );
+    if (!page) return got; // stopped
+    for (const m of page.messages ?? []) got.push(fromHistory(m, channel));
+    cursor = page.response_metadata?.next_cursor || undefined;
+    if (!page.has_more || !cursor) return got;
+    if (got.length >= (o.maxMessages ?? DEFAULT_MAX_MESSAGES)) {
+      o.log.warn({ channel, thread: ts }, 'slack: more missed replies in a thread than the catch-up reads; the newest are skipped');
+      return got;
+    }
+  }
+}
+
+async function withRetry<T>(fn: () => Promise<T>, signal: AbortSignal, impatient = false): Promise<T | undefined> {
   for (let attempt = 1; ; attempt++) {
     if (signal.aborted) return undefined;
     try {
       return await fn();
     } catch (err) {
       if (!isTransient(err) || attempt >= MAX_TRIES) throw err;
+      if (impatient && err instanceof DeliveryError && err.code === 'rate_limited') throw err;
       await sleep(retryAfterOf(err) ?? 500 * 2 ** (attempt - 1), signal);
     }
   }

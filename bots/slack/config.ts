@@ -16,8 +16,12 @@ export interface SlackConfig {
   readonly autoReconnect?: boolean;
   /** On start, read what was missed in channels heard before (conversations.history). Default true. */
   readonly catchUp?: boolean;
-  /** conversations.history page size for catch-up. Default 200. */
+  /** conversations.history / conversations.replies page size for catch-up. Default 200. */
   readonly historyPageSize?: number;
+  /** Catch-up: messages from before the downtime read for their edits and new thread replies. Default 100; 0: none. */
+  readonly historyLookback?: number;
+  /** Catch-up: threads remembered per channel as recently active, read for new replies. Default 20. */
+  readonly rememberedThreads?: number;
 }
 
 export const DEFAULTS = {

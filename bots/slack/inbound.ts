@@ -54,6 +54,11 @@ export interface SlackMessage {
   readonly thread_ts?: string;
   readonly hidden?: boolean;
   readonly files?: readonly SlackFile[];
+  /** Set on a message whose text was edited: who, and when (a ts). */
+  readonly edited?: { readonly user?: string; readonly ts?: string };
+  /** On a thread parent (history, replies): how many replies, and the newest one's ts. */
+  readonly reply_count?: number;
+  readonly latest_reply?: string;
   readonly message?: SlackMessage;
   readonly previous_message?: SlackMessage;
   readonly deleted_ts?: string;
@@ -133,6 +138,20 @@ async function toPost(m: SlackMessage, eventId: string, deps: InboundDeps): Prom
 }
 
 /**
+ * A message as it is now → the edit of it (or, for a thread parent deleted while it has replies,
+ * which becomes a tombstone, its delete); undefined for the bot's own messages. Used for the
+ * `message` of a live `message_changed` event and for an edit caught up from the history.
+ */
+export async function changeToInbound(now: SlackMessage, channel: string, eventId: string, deps: InboundDeps, raw: unknown): Promise<Inbound | undefined> {
+  if (!now.ts || isSelf(deps.self, now)) return undefined;
+  const room = roomOf(deps.self, channel);
+  if (now.subtype === 'tombstone') return { kind: 'delete', room, eventId, id: remoteId(now.ts), raw };
+  const author = await authorOf(now, deps);
+  const text = await canonical(now.text ?? '', deps);
+  return { kind: 'edit', room, eventId, id: remoteId(now.ts), text, ...(author ? { author } : {}), raw };
+}
+
+/**
  * A `message` or `app_mention` event → Inbound, or undefined when it is not user content or
  * comes from the bot itself (its copies, its uploads, its own edits and deletes).
  */
@@ -142,14 +161,10 @@ export async function messageToInbound(m: SlackMessage, eventId: string, deps: I
   const room = roomOf(deps.self, m.channel);
   if (m.subtype === 'message_changed') {
     const now = m.message;
-    if (!now?.ts || isSelf(deps.self, now)) return undefined;
-    // A thread parent deleted while it has replies becomes a tombstone.
-    if (now.subtype === 'tombstone') return { kind: 'delete', room, eventId, id: remoteId(now.ts), raw: m };
+    if (!now) return undefined;
     // Link previews and other attachment updates change nothing people wrote.
-    if ((now.text ?? '') === (m.previous_message?.text ?? '')) return undefined;
-    const author = await authorOf(now, deps);
-    const text = await canonical(now.text ?? '', deps);
-    return { kind: 'edit', room, eventId, id: remoteId(now.ts), text, ...(author ? { author } : {}), raw: m };
+    if (now.subtype !== 'tombstone' && (now.text ?? '') === (m.previous_message?.text ?? '')) return undefined;
+    return changeToInbound(now, m.channel, eventId, deps, m);
   }
   if (m.subtype === 'message_deleted') {
     if (!m.deleted_ts || (m.previous_message && isSelf(deps.self, m.previous_message))) return undefined;

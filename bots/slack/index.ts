@@ -7,7 +7,8 @@
  * Room = {platform 'slack', workspace: team id, channel: channel id}; message id = ts; a thread
  * reply is in its channel's room with replyTo = thread_ts.
  *
- * After downtime it reads what it missed in the channels it had heard (catchup.ts).
+ * After downtime it reads what it missed in the channels it had heard: messages, thread replies
+ * and edits (catchup.ts).
  */
 import type { SlashCommand } from '@slack/bolt';
 import { WebClient, type WebClientOptions } from '@slack/web-api';
@@ -15,12 +16,12 @@ import type { Logger } from 'pino';
 import type { BotContext, DeletingBot, EditingBot, NamingBot } from '../../src/bot.js';
 import { DeliveryError } from '../../src/errors.js';
 import type { Capabilities, Inbound, OutboundDelete, OutboundEdit, OutboundPost, RemoteMessageId, RoomRef } from '../../src/model.js';
-import { fetchMissed, historyEventId, Watermarks } from './catchup.js';
+import { compareTs, fetchMissed, historyEditEventId, historyEventId, laterTs, Watermarks } from './catchup.js';
 import { DEFAULTS, normalizeApiUrl, type SlackConfig } from './config.js';
 import { Seen } from './dedupe.js';
 import { Directory } from './directory.js';
 import { call } from './errors.js';
-import { commandToInbound, makeDownloader, messageToInbound, PLATFORM, type InboundDeps, type SelfIds, type SlackMessage } from './inbound.js';
+import { changeToInbound, commandToInbound, makeDownloader, messageToInbound, PLATFORM, type InboundDeps, type SelfIds, type SlackMessage } from './inbound.js';
 import { slackLogger } from './logger.js';
 import { deleteMessage, editMessage, MAX_FILE_BYTES, MAX_TEXT, sayText, sendPost, type OutboundDeps } from './outbound.js';
 import { createTransport, type Transport } from './transport.js';
@@ -41,7 +42,7 @@ interface Running {
   readonly transport: Transport;
   /** Per channel, the tail of the ingest chain (keeps a channel's events in order). */
   readonly chains: Map<string, Promise<void>>;
-  /** Newest message ts ingested per channel (the catch-up starting point). */
+  /** Newest ts ingested per channel (the catch-up starting point) and recently active threads. */
   readonly marks: Watermarks;
   /** Catch-up runs, awaited on stop; `abort` ends their waits. */
   readonly catchUps: Promise<void>[];
@@ -84,7 +85,10 @@ export function createSlackBot(config: SlackConfig): SlackBot {
     return next;
   };
 
-  /** Build, dedupe and ingest one event; a message post then moves its channel's watermark. */
+  /**
+   * Build, dedupe and ingest one event. A live message event then moves its channel's watermark
+   * to `ts` (a post's own ts; an edit's or delete's event ts); a reply marks its thread active.
+   */
   const handle = async (r: Running, channel: string, build: () => Promise<Inbound | undefined>, ts?: string): Promise<void> => {
     const event = await build();
     if (!event) return;
@@ -96,9 +100,24 @@ export function createSlackBot(config: SlackConfig): SlackBot {
       if (event.kind === 'post') seenPosts.delete(postKey);
       throw err;
     }
-    if (event.kind === 'post' && ts !== undefined && event.id === ts) {
+    if (ts !== undefined && (event.kind !== 'post' || event.id === ts)) {
       // The event is accepted; a lost watermark only means a longer catch-up (deduplicated).
       await r.marks.record(channel, ts).catch((err: unknown) => r.log.warn({ err: String(err), channel }, 'slack: could not store the catch-up watermark'));
+    }
+    if (event.kind === 'post' && event.replyTo) await touchThread(r, channel, event.replyTo);
+  };
+
+  const touchThread = (r: Running, channel: string, parent: string): Promise<void> =>
+    r.marks.touchThread(channel, parent).catch((err: unknown) => r.log.warn({ err: String(err), channel }, 'slack: could not store an active thread'));
+
+  /** Ingest one catch-up event, once per process (and once overall: the core checks its id). */
+  const catchUpEvent = async (r: Running, channel: string, eventId: string, build: () => Promise<Inbound | undefined>): Promise<void> => {
+    if (!seenEvents.add(eventId)) return;
+    try {
+      await handle(r, channel, build);
+    } catch (err) {
+      seenEvents.delete(eventId);
+      throw err;
     }
   };
 
@@ -116,28 +135,47 @@ export function createSlackBot(config: SlackConfig): SlackBot {
     }
   };
 
-  /** Ingest what a channel got after `since`, oldest first, ahead of live events in that channel. */
+  /**
+   * Ingest what a channel got after `since` (catchup.ts), ahead of live events in that channel:
+   * missed messages and replies oldest first, then edits of older messages. The watermark moves
+   * once all of it is in, so a catch-up cut short is read again (deduplicated) on the next start.
+   */
   const catchUp = (r: Running, channel: string, since: string): Promise<void> =>
     inOrder(r, channel, async () => {
       const missed = await fetchMissed(r.outbound.client, channel, since, {
         signal: r.abort.signal,
         log: r.log,
+        threads: await r.marks.threads(channel),
         ...(config.historyPageSize ? { pageSize: config.historyPageSize } : {}),
+        ...(config.historyLookback !== undefined ? { lookback: config.historyLookback } : {}),
       });
-      for (const m of missed) {
+      const edit = (m: SlackMessage, editedTs: string): Promise<void> => {
+        const eventId = historyEditEventId(channel, m.ts ?? '', editedTs);
+        return catchUpEvent(r, channel, eventId, () => changeToInbound(m, channel, eventId, r.inbound, m));
+      };
+      for (const m of missed.posts) {
         if (r.stopped || !m.ts) return;
+        const editedTs = m.edited?.ts;
+        // Posted and edited while the bridge was down: the post carries the current text. Had it
+        // been relayed before all the same (a watermark that lagged behind), its copies need the
+        // edit: the edit goes first, and the core drops it when the message has no copies yet.
+        if (editedTs !== undefined && compareTs(editedTs, since) > 0) await edit(m, editedTs);
         const eventId = historyEventId(channel, m.ts);
-        if (!seenEvents.add(eventId)) continue;
-        try {
-          await handle(r, channel, () => messageToInbound(m, eventId, r.inbound), m.ts);
-        } catch (err) {
-          seenEvents.delete(eventId);
-          throw err;
-        }
+        await catchUpEvent(r, channel, eventId, () => messageToInbound(m, eventId, r.inbound));
       }
-      if (missed.length) r.log.info({ channel, missed: missed.length }, 'slack: caught up on missed messages');
+      for (const m of missed.edits) {
+        if (r.stopped) return;
+        if (m.edited?.ts) await edit(m, m.edited.ts);
+      }
+      if (missed.gone.length) await r.marks.forgetThreads(channel, missed.gone).catch(() => undefined);
+      if (missed.newest) {
+        await r.marks.record(channel, missed.newest).catch((err: unknown) => r.log.warn({ err: String(err), channel }, 'slack: could not store the catch-up watermark'));
+      }
+      if (missed.posts.length || missed.edits.length) {
+        r.log.info({ channel, missed: missed.posts.length, edits: missed.edits.length }, 'slack: caught up on missed messages');
+      }
     }).catch((err: unknown) => {
-      // The watermark stayed at the last message ingested: the next start tries again from there.
+      // The watermark did not move: the next start tries again from the same point.
       r.log.error({ err: String(err), channel }, 'slack: catch-up failed');
     });
 
@@ -171,7 +209,9 @@ export function createSlackBot(config: SlackConfig): SlackBot {
           const r = running();
           const channel = event.channel;
           if (!channel) return;
-          await deliver(r, eventId, channel, () => messageToInbound(event, eventId, r.inbound), event.ts);
+          // An edit moves the watermark past itself: the catch-up then does not replay it.
+          const mark = event.subtype === 'message_changed' ? laterTs(event.ts, event.message?.edited?.ts) : event.ts;
+          await deliver(r, eventId, channel, () => messageToInbound(event, eventId, r.inbound), mark);
         },
         onCommand: async (command: SlashCommand): Promise<void> => {
           const r = running();
@@ -179,7 +219,7 @@ export function createSlackBot(config: SlackConfig): SlackBot {
         },
       };
       const transport = createTransport(config, clientOptions, self, ctx.http, log, handlers);
-      const marks = new Watermarks(ctx.state);
+      const marks = new Watermarks(ctx.state, config.rememberedThreads);
       const since = config.catchUp === false ? new Map<string, string>() : await marks.load();
       run = {
         ctx,
@@ -217,7 +257,13 @@ export function createSlackBot(config: SlackConfig): SlackBot {
       await r.transport.stop();
     },
 
-    send: async (post: OutboundPost): Promise<RemoteMessageId[]> => sendPost(post, running().outbound),
+    async send(post: OutboundPost): Promise<RemoteMessageId[]> {
+      const r = running();
+      const ids = await sendPost(post, r.outbound);
+      // A copy posted in a thread keeps it active: Slack users may answer there while the bridge is down.
+      if (post.replyTo) await touchThread(r, post.room.channel, post.replyTo);
+      return ids;
+    },
 
     say: async (room: RoomRef, text: string, replyTo?: RemoteMessageId): Promise<RemoteMessageId[]> =>
       sayText(running().outbound, room, text, replyTo),

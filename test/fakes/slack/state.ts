@@ -25,7 +25,10 @@ export interface FakeChannel {
   readonly user?: string;
 }
 
-/** A message as the fake stores it (what conversations.history returns). */
+/**
+ * A message as the fake stores it. conversations.history and conversations.replies return it
+ * with the thread fields of a parent (reply_count, latest_reply, …) computed from its replies.
+ */
 export interface StoredMessage {
   type: 'message';
   ts: string;
@@ -127,5 +130,14 @@ export class SlackState {
 
   findMessage(channel: string, ts: string): StoredMessage | undefined {
     return this.messages.get(channel)?.find((m) => m.ts === ts);
+  }
+
+  /** Someone edits a stored message (as in the Slack client): new text, `edited` set to now. */
+  edit(channel: string, ts: string, text: string): StoredMessage {
+    const m = this.findMessage(channel, ts);
+    if (!m) throw new Error(`no message ${ts} in ${channel}`);
+    m.text = text;
+    m.edited = { user: m.user ?? this.bot.userId, ts: this.nextTs() };
+    return m;
   }
 }

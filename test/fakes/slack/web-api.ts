@@ -49,6 +49,15 @@ function cmpTs(a: string, b: string): number {
   return Number(as) - Number(bs) || Number(af.padEnd(6, '0')) - Number(bf.padEnd(6, '0'));
 }
 
+type ApiMessage = NonNullable<ConversationsHistoryResponse['messages']>[number];
+
+/** `next_ts:<ts>` in base64, like Slack's cursors. */
+const cursorAt = (ts: string): string => Buffer.from(`next_ts:${ts}`).toString('base64');
+function cursorTs(cursor: string): string {
+  const decoded = /^next_ts:(\d+\.\d+)$/.exec(Buffer.from(cursor, 'base64').toString());
+  return decoded?.[1] ?? fail('invalid_cursor');
+}
+
 function flatten(body: unknown): Params {
   const out: Params = {};
   if (typeof body !== 'object' || body === null) return out;
@@ -69,6 +78,20 @@ export function registerWebApi(http: FastifyInstance, o: WebApiOptions): void {
     const m = s.findMessage(ch, ts) ?? fail('message_not_found');
     if (m.bot_id !== s.bot.botId && m.user !== s.bot.userId) fail(denied);
     return m;
+  };
+  /**
+   * A stored message as the history and replies methods return it: a thread parent carries
+   * `thread_ts` (its own ts), `reply_count`, `reply_users`, `reply_users_count` and
+   * `latest_reply`, computed from its replies as Slack keeps them.
+   */
+  const view = (ch: string, m: StoredMessage): ApiMessage => {
+    const out: ApiMessage = { ...m };
+    if (m.thread_ts && m.thread_ts !== m.ts) return out;
+    const replies = s.history(ch).filter((r) => r.thread_ts === m.ts && r.ts !== m.ts);
+    const latest = replies.map((r) => r.ts).sort(cmpTs).at(-1);
+    if (!latest) return out;
+    const users = [...new Set(replies.map((r) => r.user ?? r.bot_id ?? '').filter(Boolean))];
+    return { ...out, thread_ts: m.ts, reply_count: replies.length, reply_users: users, reply_users_count: users.length, latest_reply: latest };
   };
   const text = (p: Params): string => {
     const t = p.text ?? '';
@@ -171,11 +194,7 @@ export function registerWebApi(http: FastifyInstance, o: WebApiOptions): void {
       const inclusive = bool(p.inclusive) === true;
       const oldest = p.oldest ?? '0';
       const latest = p.latest;
-      let below: string | undefined;
-      if (p.cursor) {
-        const decoded = /^next_ts:(\d+\.\d+)$/.exec(Buffer.from(p.cursor, 'base64').toString());
-        below = decoded?.[1] ?? fail('invalid_cursor');
-      }
+      const below = p.cursor ? cursorTs(p.cursor) : undefined;
       const after = (ts: string, bound: string, incl: boolean): boolean => cmpTs(ts, bound) > 0 || (incl && cmpTs(ts, bound) === 0);
       const top = s
         .history(ch)
@@ -188,17 +207,41 @@ export function registerWebApi(http: FastifyInstance, o: WebApiOptions): void {
       const next = top[limit];
       return {
         ok: true,
-        messages: page,
+        messages: page.map((m) => view(ch, m)),
         has_more: next !== undefined,
-        ...(next ? { response_metadata: { next_cursor: Buffer.from(`next_ts:${next.ts}`).toString('base64') } } : {}),
+        ...(next ? { response_metadata: { next_cursor: cursorAt(next.ts) } } : {}),
       } satisfies ConversationsHistoryResponse;
     },
+    // As documented: the thread of the message `ts` (its parent or any reply), oldest first;
+    // `oldest` / `latest` exclusive unless `inclusive`; `limit` default and at most 1000; pages
+    // newer through `response_metadata.next_cursor` while `has_more`. As Slack does, the first
+    // page starts with the parent whatever the range, and later pages do not repeat it.
     'conversations.replies': (p) => {
       const ch = channel(p.channel);
       const ts = need(p, 'ts');
-      const thread = s.history(ch).filter((m) => m.ts === ts || m.thread_ts === ts);
-      if (thread.length === 0) fail('thread_not_found');
-      return { ok: true, messages: thread, has_more: false } satisfies ConversationsRepliesResponse;
+      const asked = s.findMessage(ch, ts) ?? fail('thread_not_found');
+      const root = asked.thread_ts ?? asked.ts;
+      const parent = s.findMessage(ch, root) ?? fail('thread_not_found');
+      const limit = Math.min(Math.max(Number(p.limit ?? 1000) || 1000, 1), 1000);
+      const inclusive = bool(p.inclusive) === true;
+      const from = p.cursor ? cursorTs(p.cursor) : undefined;
+      const replies = s
+        .history(ch)
+        .filter((m) => m.thread_ts === root && m.ts !== root)
+        .filter((m) => p.oldest === undefined || cmpTs(m.ts, p.oldest) > 0 || (inclusive && cmpTs(m.ts, p.oldest) === 0))
+        .filter((m) => p.latest === undefined || cmpTs(p.latest, m.ts) > 0 || (inclusive && cmpTs(m.ts, p.latest) === 0))
+        .filter((m) => from === undefined || cmpTs(m.ts, from) >= 0)
+        .sort((a, b) => cmpTs(a.ts, b.ts));
+      const head = from === undefined ? [parent] : [];
+      const take = Math.max(limit - head.length, 1);
+      const page = replies.slice(0, take);
+      const next = replies[take];
+      return {
+        ok: true,
+        messages: [...head, ...page].map((m) => view(ch, m)),
+        has_more: next !== undefined,
+        ...(next ? { response_metadata: { next_cursor: cursorAt(next.ts) } } : {}),
+      } satisfies ConversationsRepliesResponse;
     },
     'files.getUploadURLExternal': (p) => {
       const filename = need(p, 'filename');
