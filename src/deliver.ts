@@ -7,16 +7,17 @@ import { canDelete, canEdit } from './bot.js';
 import { unavailable } from './errors.js';
 import { parseRoomKey, type RemoteMessageId } from './model.js';
 import type { DeleteJob, DeliveryJob, EditJob, NoticeJob, PostJob } from './queue/job.js';
+import type { JobAttempt } from './queue/lanes.js';
 import type { Services } from './services.js';
 import { shapeCopy } from './shape.js';
 
 export class Deliverer {
   constructor(private readonly s: Services) {}
 
-  readonly run = async (job: DeliveryJob): Promise<void> => {
+  readonly run = async (job: DeliveryJob, attempt: JobAttempt = { number: 1, recovered: false }): Promise<void> => {
     switch (job.op) {
       case 'post':
-        return this.post(job);
+        return this.post(job, attempt.number > 1 || attempt.recovered);
       case 'edit':
         return this.edit(job);
       case 'delete':
@@ -33,7 +34,8 @@ export class Deliverer {
     return bot;
   }
 
-  private async post(job: PostJob): Promise<void> {
+  /** `mayExist`: an earlier attempt may have posted (some of) the copy without recording it. */
+  private async post(job: PostJob, mayExist: boolean): Promise<void> {
     const bot = this.botFor(job.target);
     const room = parseRoomKey(job.target);
     const caps = bot.capabilities;
@@ -67,6 +69,7 @@ export class Deliverer {
         ...(i === 0 && replyTo ? { replyTo } : {}),
         origin: job.origin,
         idempotencyKey: `${job.group}:${job.target}:${i}`,
+        ...(mayExist ? { mayExist: true } : {}),
       });
       ids.push(...made);
       // Record progress after every part, so a retry resumes instead of repeating.

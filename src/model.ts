@@ -123,6 +123,12 @@ export interface OutboundPost {
   readonly origin: RoomKey;
   /** Stable id of this delivery, for platforms with idempotency keys. */
   readonly idempotencyKey: string;
+  /**
+   * An earlier attempt of this very post may have reached the platform (a retry after a failure,
+   * or a job taken over after a crash). A bot without idempotency keys may look for that copy
+   * before posting again.
+   */
+  readonly mayExist?: boolean;
 }
 
 export interface OutboundEdit {

@@ -9,7 +9,13 @@
 import { isTransient, retryAfterOf } from '../errors.js';
 import type { DeliveryJob } from './job.js';
 
-export type JobHandler = (job: DeliveryJob) => Promise<void>;
+/** Which attempt at a job this is: `recovered` when an earlier run (a process that died or stopped) may have started it. */
+export interface JobAttempt {
+  readonly number: number;
+  readonly recovered: boolean;
+}
+
+export type JobHandler = (job: DeliveryJob, attempt: JobAttempt) => Promise<void>;
 
 export interface LaneOptions {
   readonly maxAttempts: number;
@@ -27,6 +33,7 @@ type Outcome = Parameters<LaneOptions['onDone']>[2];
 interface Item {
   readonly entry: string;
   readonly job: DeliveryJob;
+  readonly recovered: boolean;
 }
 
 const defaultSleep = (ms: number, signal: AbortSignal): Promise<void> =>
@@ -71,16 +78,17 @@ export class Lanes {
     return this.entries.has(entry);
   }
 
-  push(entry: string, job: DeliveryJob): void {
+  /** Queue a job; `recovered` when an earlier run may have started it (read back after a crash or takeover). */
+  push(entry: string, job: DeliveryJob, recovered = false): void {
     if (this.stopped || this.entries.has(entry)) return;
     this.entries.add(entry);
     this.count(job, 1);
     const lane = this.lanes.get(job.target);
     if (lane) {
-      lane.push({ entry, job });
+      lane.push({ entry, job, recovered });
       return;
     }
-    this.lanes.set(job.target, [{ entry, job }]);
+    this.lanes.set(job.target, [{ entry, job, recovered }]);
     const run = this.runLane(job.target).finally(() => {
       this.running.delete(run);
       if (this.running.size === 0) for (const w of this.idleWaiters.splice(0)) w();
@@ -124,10 +132,10 @@ export class Lanes {
   }
 
   /** Run a job until it succeeds or is given up; undefined when stopped first (left unacknowledged). */
-  private async runJob({ job }: Item): Promise<Outcome | undefined> {
+  private async runJob({ job, recovered }: Item): Promise<Outcome | undefined> {
     for (let attempt = 1; ; attempt++) {
       try {
-        await this.handler(job);
+        await this.handler(job, { number: attempt, recovered });
         return {};
       } catch (err) {
         if (this.stopped) return undefined; // left unacknowledged: delivered after restart

@@ -45,7 +45,9 @@ export class MemoryQueue implements DeliveryQueue {
     const pending = Object.values(await this.store.hgetall(keys.pendingJobs()))
       .map((s) => JSON.parse(s) as DeliveryJob)
       .sort((a, b) => (a.id < b.id ? -1 : 1));
-    for (const job of pending) this.lanes.push(job.id, job);
+    // Jobs left from an earlier run may have been started by it (not those enqueued before start).
+    const fresh = new Set(this.backlog.map((j) => j.id));
+    for (const job of pending) this.lanes.push(job.id, job, !fresh.has(job.id));
     for (const job of this.backlog.splice(0)) this.lanes.push(job.id, job);
   }
 

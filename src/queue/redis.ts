@@ -191,7 +191,8 @@ class ShardReader {
         }
         const platform = this.platformOfStream.get(stream) ?? '';
         for (const [id, job] of entries) {
-          if (job && !this.stopped) this.lanes.push(`${platform} ${id}`, job);
+          // Entries read back from our pending list may have been started by a holder that died.
+          if (job && !this.stopped) this.lanes.push(`${platform} ${id}`, job, cursor !== NEW);
           if (cursor !== NEW) this.cursors.set(stream, id);
         }
       }

@@ -57,6 +57,36 @@ describe.each<StoreKind>(['embedded', 'redis'])('delivery on the %s store', (sto
     expect(await dead.list()).toHaveLength(0);
   });
 
+  it('tells the platform a post may already exist when it is retried or taken up again after a stop', async () => {
+    const a = new TestBot('alpha');
+    const b = new TestBot('beta');
+    const tb = await startTestBridge({ store, bots: [a, b] });
+    bridges.push(tb);
+    await link(tb, a, 'x', b, 'y');
+    b.failures.push({ retryAfterMs: 10 });
+    await a.says('x', 'Ann', 'retried');
+    await a.says('x', 'Ann', 'first try');
+    await tb.settle();
+    const flags = (bot: TestBot): Array<[string, boolean]> => bot.sendLog.map((p) => [p.text.split(': ').at(-1) ?? '', p.mayExist === true]);
+    expect(flags(b)).toEqual([['retried', true], ['first try', false]]);
+
+    // A send that never returns when the process stops: the job stays pending, and the next
+    // process cannot know whether the platform got it.
+    await tb.stop();
+    bridges.splice(bridges.indexOf(tb), 1);
+    const stuck = new HangingBot('beta');
+    const a2 = new TestBot('alpha', {}, 'p2');
+    const second = await startTestBridge({ store, bots: [a2, stuck], dataDir: tb.dataDir, prefix: tb.prefix });
+    await a2.says('x', 'Ann', 'in flight');
+    await waitFor(() => stuck.hanging);
+    await second.stop();
+    const b3 = new TestBot('beta');
+    const third = await startTestBridge({ store, bots: [new TestBot('alpha', {}, 'p3'), b3], dataDir: tb.dataDir, prefix: tb.prefix });
+    bridges.push(third);
+    await waitFor(() => b3.sendLog.length === 1);
+    expect(flags(b3)).toEqual([['in flight', true]]);
+  });
+
   it('dead-letters a permanent rejection at once', async () => {
     const a = new TestBot('alpha');
     const b = new TestBot('beta');
@@ -100,6 +130,16 @@ describe('delivery across processes (redis)', () => {
     await first.bridge.store.close();
   });
 });
+
+/** A platform whose sends never return (it stopped answering mid-request). */
+class HangingBot extends TestBot {
+  hanging = false;
+
+  override async send(): Promise<never> {
+    this.hanging = true;
+    return new Promise<never>(() => undefined);
+  }
+}
 
 async function waitFor(pred: () => boolean, timeoutMs = 10_000): Promise<void> {
   const until = Date.now() + timeoutMs;
