@@ -5,7 +5,7 @@
  */
 import { canDelete, canEdit } from './bot.js';
 import { unavailable } from './errors.js';
-import { parseRoomKey, type RemoteMessageId } from './model.js';
+import { parseRoomKey, type OutboundPost, type RemoteMessageId } from './model.js';
 import type { DeleteJob, DeliveryJob, EditJob, NoticeJob, PostJob } from './queue/job.js';
 import type { JobAttempt } from './queue/lanes.js';
 import type { Services } from './services.js';
@@ -14,10 +14,10 @@ import { shapeCopy } from './shape.js';
 export class Deliverer {
   constructor(private readonly s: Services) {}
 
-  readonly run = async (job: DeliveryJob, attempt: JobAttempt = { number: 1, recovered: false }): Promise<void> => {
+  readonly run = async (job: DeliveryJob, attempt: JobAttempt = { number: 1, uncertain: false }): Promise<void> => {
     switch (job.op) {
       case 'post':
-        return this.post(job, attempt.number > 1 || attempt.recovered);
+        return this.post(job, attempt.uncertain);
       case 'edit':
         return this.edit(job);
       case 'delete':
@@ -61,7 +61,7 @@ export class Deliverer {
     const ids = done > 0 ? [...((await this.s.map.copiesIn(job.group, job.target)) ?? [])] : [];
     for (let i = done; i < shaped.chunks.length; i++) {
       const last = i === shaped.chunks.length - 1;
-      const made = await bot.send({
+      const part: OutboundPost = {
         room,
         author: job.author,
         text: shaped.chunks[i] ?? '',
@@ -69,12 +69,23 @@ export class Deliverer {
         ...(i === 0 && replyTo ? { replyTo } : {}),
         origin: job.origin,
         idempotencyKey: `${job.group}:${job.target}:${i}`,
-        ...(mayExist ? { mayExist: true } : {}),
-      });
+      };
+      // Only the first part not recorded can have gone out unrecorded: progress is recorded
+      // after every part.
+      const unsure = mayExist && i === done;
+      let made = await bot.send(unsure ? { ...part, mayExist: true } : part);
+      // A bot that looked for its earlier copy must not have taken another message's copy (the
+      // same text posted just before): then this part was never posted, and goes out now.
+      if (unsure && (await this.copiesOfOthers(made, job))) made = await bot.send(part);
       ids.push(...made);
       // Record progress after every part, so a retry resumes instead of repeating.
       await this.s.map.addCopy(job.group, job.target, ids, i + 1);
     }
+  }
+
+  private async copiesOfOthers(ids: readonly RemoteMessageId[], job: PostJob): Promise<boolean> {
+    const groups = await Promise.all(ids.map((id) => this.s.map.groupOf(job.target, id)));
+    return groups.some((g) => g !== null && g !== job.group);
   }
 
   private async edit(job: EditJob): Promise<void> {

@@ -44,6 +44,11 @@ export function isTransient(err: unknown): boolean {
   return err instanceof DeliveryError ? err.transient : true;
 }
 
+/** A refusal that proves the platform did not take the request (a rate limit): nothing to look for after it. */
+export function provesNotDone(err: unknown): boolean {
+  return err instanceof DeliveryError && err.code === 'rate_limited';
+}
+
 export function retryAfterOf(err: unknown): number | undefined {
   return err instanceof DeliveryError ? err.retryAfterMs : undefined;
 }

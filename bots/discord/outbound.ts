@@ -2,6 +2,9 @@
  * Copies out: through the channel's "Sameroom" webhook under the author's name and avatar, or,
  * without Manage Webhooks, as the bot with a "**name**: " prefix (said once in the channel).
  * Files are uploaded (multipart files[n]); every copy sets allowed_mentions {parse: []}.
+ * Copies as the bot carry a nonce (enforce_nonce), so a repeated post is answered with the first;
+ * webhook execution has none, so a post that may already be there (`mayExist`) is looked for
+ * first (`earlierCopies`).
  */
 import { makeURLSearchParams, type RawFile, type REST } from 'discord.js';
 import {
@@ -29,6 +32,8 @@ const MAX_FILES_PER_MESSAGE = 10;
 /** allowed_mentions for every copy: nobody, no role, no @everyone/@here gets pinged. */
 const NO_PINGS: APIAllowedMentions = { parse: [] };
 const REPLY_LINE = /^> ↪ \[Reply\]\(https:\/\/discord\.com\/channels\/[^)\s]+\)$/;
+/** How many of a channel's latest messages are searched for an earlier attempt's copies. */
+const LOOKBACK = 50;
 
 export const NO_WEBHOOK_NOTICE =
   "I can't manage webhooks in this channel (the Manage Webhooks permission is missing), so bridged messages appear as posted by me, with the author's name in front.";
@@ -57,8 +62,9 @@ export class Outbound {
     const body = [canonicalToDiscord(post.text), ...links].filter((s) => s !== '').join('\n');
     if (hook) {
       const head = post.replyTo ? `> ↪ [Reply](${messageLink(ch.guildId, ch.id, post.replyTo)})\n` : '';
-      const ids: RemoteMessageId[] = [];
-      for (const part of pack(head + body, files)) ids.push(await this.viaWebhook(ch, hook, part, post.author));
+      const parts = pack(head + body, files);
+      const ids = post.mayExist ? await this.earlierCopies(ch, hook, sanitizeUsername(post.author.name), parts) : [];
+      for (const part of parts.slice(ids.length)) ids.push(await this.viaWebhook(ch, hook, part, post.author));
       return ids;
     }
     const parts = pack(prefix(post.author) + body, files);
@@ -140,6 +146,38 @@ export class Outbound {
       }
       throw toDeliveryError(err, 'post through webhook');
     }
+  }
+
+  /**
+   * The copies an earlier attempt of this post already left in the channel (it failed or its
+   * process died after Discord stored them), oldest first: the parts not to post again.
+   *
+   * Jobs for one room run one at a time, in order, so what an earlier attempt posted is the newest
+   * messages of our webhook in the channel, and a prefix of `parts`. One read of the channel's
+   * latest messages (a thread's are listed from the thread itself); the answer is the longest k such
+   * that the k newest messages with `webhook_id` === our hook are parts 0..k-1 in order: same
+   * `author.username`, same content, same number of files. So an identical copy our webhook posted
+   * before some other copy is never taken for this one. (No `after` bound: the post does not carry
+   * the job's time.) If the read fails, nothing is found and everything is posted: a duplicate is
+   * better than a lost message.
+   */
+  private async earlierCopies(ch: ChannelInfo, hook: Hook, username: string, parts: Part[]): Promise<RemoteMessageId[]> {
+    let latest: APIMessage[];
+    try {
+      latest = (await this.d.rest.get(Routes.channelMessages(ch.id), { query: makeURLSearchParams({ limit: LOOKBACK }) })) as APIMessage[];
+    } catch (err) {
+      const reason = toDeliveryError(err, 'read recent messages').message;
+      this.d.ctx().log.warn({ channel: ch.id, err: reason }, 'discord: could not look for an earlier copy of a retried post; posting it again');
+      return [];
+    }
+    const ours = latest.filter((m) => m.webhook_id === hook.id); // newest first
+    const same = (m: APIMessage, p: Part | undefined): boolean =>
+      p !== undefined && m.author.username === username && m.content.trim() === p.content.trim() && m.attachments.length === p.files.length;
+    for (let k = Math.min(parts.length, ours.length); k > 0; k--) {
+      const found = ours.slice(0, k).reverse();
+      if (found.every((m, i) => same(m, parts[i]))) return found.map((m) => remoteId(m.id));
+    }
+    return [];
   }
 
   private async asBot(ch: ChannelInfo, parts: Part[], replyTo?: RemoteMessageId, idempotencyKey?: string): Promise<RemoteMessageId[]> {

@@ -6,13 +6,18 @@
  * exactly one `onDone(entry, outcome)`, which the queue turns into an acknowledgement; the next
  * job of the lane starts while that acknowledgement is in flight.
  */
-import { isTransient, retryAfterOf } from '../errors.js';
+import { isTransient, provesNotDone, retryAfterOf } from '../errors.js';
 import type { DeliveryJob } from './job.js';
 
-/** Which attempt at a job this is: `recovered` when an earlier run (a process that died or stopped) may have started it. */
+/** Which attempt at a job this is. */
 export interface JobAttempt {
   readonly number: number;
-  readonly recovered: boolean;
+  /**
+   * An earlier attempt may have done (part of) the job unbeknown to us: the job was read back
+   * after a stop or crash, or an attempt failed in a way that does not prove the platform did
+   * nothing (a timeout, a 5xx; a rate limit does prove it).
+   */
+  readonly uncertain: boolean;
 }
 
 export type JobHandler = (job: DeliveryJob, attempt: JobAttempt) => Promise<void>;
@@ -133,12 +138,14 @@ export class Lanes {
 
   /** Run a job until it succeeds or is given up; undefined when stopped first (left unacknowledged). */
   private async runJob({ job, recovered }: Item): Promise<Outcome | undefined> {
+    let uncertain = recovered;
     for (let attempt = 1; ; attempt++) {
       try {
-        await this.handler(job, { number: attempt, recovered });
+        await this.handler(job, { number: attempt, uncertain });
         return {};
       } catch (err) {
         if (this.stopped) return undefined; // left unacknowledged: delivered after restart
+        uncertain ||= !provesNotDone(err);
         if (!isTransient(err) || attempt >= this.opts.maxAttempts) {
           return { dead: { error: describe(err), attempts: attempt } };
         }

@@ -1,6 +1,7 @@
 /** The delivery queue: order per room, retry-after honoured, dead letters, failover. */
 import { afterEach, describe, expect, it } from 'vitest';
 import { DeliveryError } from '../../src/errors.js';
+import { roomKey, type OutboundPost, type RemoteMessageId } from '../../src/model.js';
 import { DeadLetters } from '../../src/queue/queue.js';
 import { startTestBridge, type StoreKind, type TestBridge } from '../helpers/bridge-harness.js';
 import { link } from '../helpers/pairing.js';
@@ -63,12 +64,15 @@ describe.each<StoreKind>(['embedded', 'redis'])('delivery on the %s store', (sto
     const tb = await startTestBridge({ store, bots: [a, b] });
     bridges.push(tb);
     await link(tb, a, 'x', b, 'y');
+    // A 502 may have come after the platform stored the post; a 429 proves it did not.
+    b.failures.push(new DeliveryError('unavailable', '502 Bad Gateway'));
+    await a.says('x', 'Ann', 'after a 502');
     b.failures.push({ retryAfterMs: 10 });
-    await a.says('x', 'Ann', 'retried');
+    await a.says('x', 'Ann', 'after a 429');
     await a.says('x', 'Ann', 'first try');
     await tb.settle();
     const flags = (bot: TestBot): Array<[string, boolean]> => bot.sendLog.map((p) => [p.text.split(': ').at(-1) ?? '', p.mayExist === true]);
-    expect(flags(b)).toEqual([['retried', true], ['first try', false]]);
+    expect(flags(b)).toEqual([['after a 502', true], ['after a 429', false], ['first try', false]]);
 
     // A send that never returns when the process stops: the job stays pending, and the next
     // process cannot know whether the platform got it.
@@ -85,6 +89,25 @@ describe.each<StoreKind>(['embedded', 'redis'])('delivery on the %s store', (sto
     bridges.push(third);
     await waitFor(() => b3.sendLog.length === 1);
     expect(flags(b3)).toEqual([['in flight', true]]);
+  });
+
+  it("a bot's lookup cannot take another message's copy: the part is posted after all", async () => {
+    const a = new TestBot('alpha');
+    const b = new GreedyBot('beta');
+    const tb = await startTestBridge({ store, bots: [a, b] });
+    bridges.push(tb);
+    await link(tb, a, 'x', b, 'y');
+    await a.says('x', 'Ann', 'same words');
+    b.failures.push(new DeliveryError('unavailable', 'timeout'));
+    await a.says('x', 'Ann', 'same words');
+    await tb.settle();
+    expect(b.lines('y').filter((l) => l.endsWith('same words'))).toHaveLength(2);
+    const [first, second] = b.room('y').filter((m) => m.text.endsWith('same words'));
+    if (!first || !second) throw new Error('two copies expected');
+    expect(first.id).not.toBe(second.id);
+    // Each copy is in the message map under its own message.
+    const room = roomKey(b.ref('y'));
+    expect(await tb.bridge.map.groupOf(room, second.id)).not.toBe(await tb.bridge.map.groupOf(room, first.id));
   });
 
   it('dead-letters a permanent rejection at once', async () => {
@@ -130,6 +153,15 @@ describe('delivery across processes (redis)', () => {
     await first.bridge.store.close();
   });
 });
+
+/** A platform whose "earlier copy" lookup takes the newest message with the same text, whoever's copy it is. */
+class GreedyBot extends TestBot {
+  override async send(post: OutboundPost): Promise<RemoteMessageId[]> {
+    const same = this.room(post.room.channel).filter((m) => m.text === post.text).at(-1);
+    if (post.mayExist && same) return [same.id];
+    return super.send(post);
+  }
+}
 
 /** A platform whose sends never return (it stopped answering mid-request). */
 class HangingBot extends TestBot {

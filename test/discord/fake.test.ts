@@ -57,6 +57,32 @@ describe('fake discord', () => {
     expect([err.status, err.code]).toEqual([403, 50013]);
   });
 
+  it('lists channel messages newest first (limit, before, after), webhook posts with webhook_id and their username', async () => {
+    const hook = (await rest.post(Routes.channelWebhooks(fake.general.id), { body: { name: 'Sameroom' } })) as { id: string; token: string };
+    const thread = fake.addThread(fake.general.id, 'plans');
+    const said = ['a', 'b', 'c', 'd'].map((t) => fake.userSays(fake.general.id, t).id);
+    const copy = (await rest.post(Routes.webhook(hook.id, hook.token), {
+      auth: false,
+      query: new URLSearchParams({ wait: 'true' }),
+      body: { content: 'e', username: 'Carol' },
+    })) as APIMessage;
+    const inThread = (await rest.post(Routes.webhook(hook.id, hook.token), {
+      auth: false,
+      query: new URLSearchParams({ wait: 'true', thread_id: thread.id }),
+      body: { content: 'in thread', username: 'Dave' },
+    })) as APIMessage;
+    const list = async (q: Record<string, string>, channel = fake.general.id) =>
+      ((await rest.get(Routes.channelMessages(channel), { query: new URLSearchParams(q) })) as APIMessage[]).map((m) => m.content);
+    expect(await list({})).toEqual(['e', 'd', 'c', 'b', 'a']);
+    expect(await list({ limit: '2' })).toEqual(['e', 'd']);
+    expect(await list({ before: said[2]!, limit: '1' })).toEqual(['b']);
+    expect(await list({ after: said[0]!, limit: '2' })).toEqual(['c', 'b']);
+    expect(await list({}, thread.id)).toEqual(['in thread']);
+    const [latest] = (await rest.get(Routes.channelMessages(fake.general.id), { query: new URLSearchParams({ limit: '1' }) })) as APIMessage[];
+    expect(latest).toMatchObject({ id: copy.id, webhook_id: hook.id, author: { id: hook.id, username: 'Carol', bot: true } });
+    expect(inThread).toMatchObject({ channel_id: thread.id, webhook_id: hook.id, author: { username: 'Dave' } });
+  });
+
   it('refuses message_reference to unknown messages unless fail_if_not_exists is false', async () => {
     const strict = await apiError(
       rest.post(Routes.channelMessages(fake.general.id), { body: { content: 'x', message_reference: { message_id: '1' } } }),

@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { NO_WEBHOOK_NOTICE } from '../../bots/discord/outbound.js';
 import { remoteId } from '../../src/model.js';
 import { outbound, startRig, storedFile, type Rig } from './rig.js';
@@ -149,6 +149,111 @@ describe('discord outbound through the webhook', () => {
     expect(await bot.roomName(rig.room(fake.general.id))).toBe('#general on Acme');
     expect(await bot.roomName(rig.room(thread.id))).toBe('#plans (thread in #general) on Acme');
     expect(await bot.roomName(rig.room(dm.id))).toBe('DM with bob');
+  });
+});
+
+describe('discord outbound through the webhook, retried (mayExist)', () => {
+  const webhookPosts = (r: Rig) => r.fake.requests.filter((q) => q.startsWith('POST /webhooks/')).length;
+  const historyReads = (r: Rig, channelId: string) => r.fake.requests.filter((q) => q === `GET /channels/${channelId}/messages`).length;
+
+  it('returns the copy an earlier attempt left (Discord stored it, the answer never came) and posts nothing', async () => {
+    const { fake, bot } = rig;
+    const room = rig.room(fake.general.id);
+    await bot.send(outbound(room, 'before'));
+    const post = outbound(room, 'lost answer');
+    const held = fake.holdResponse((m) => m.content === 'lost answer');
+    void bot.send(post).catch(() => undefined); // its answer never comes
+    const stored = await held;
+    fake.userSays(fake.general.id, 'people keep talking'); // not ours: skipped over
+    const posts = webhookPosts(rig);
+    const ids = await bot.send({ ...post, mayExist: true });
+    expect(ids).toEqual([stored.id]);
+    expect(webhookPosts(rig)).toBe(posts);
+    expect(historyReads(rig, fake.general.id)).toBe(1);
+    expect(fake.world.history(fake.general.id).filter((m) => m.content === 'lost answer')).toHaveLength(1);
+  });
+
+  it('posts when no earlier attempt reached the channel, even with an identical older copy there', async () => {
+    const { fake, bot } = rig;
+    const room = rig.room(fake.general.id);
+    const [older] = await bot.send(outbound(room, 'ok'));
+    await bot.send(outbound(room, 'something else'));
+    // The same author says "ok" again; the first attempt of its copy failed before Discord stored it.
+    const [fresh] = await bot.send(outbound(room, 'ok', { mayExist: true }));
+    expect(fresh).not.toBe(older);
+    expect(fake.world.history(fake.general.id).filter((m) => m.content === 'ok')).toHaveLength(2);
+    // Another author's identical text is not our copy either.
+    const [other] = await bot.send(outbound(room, 'ok', { mayExist: true, author: { id: 'tg:7', name: 'Dave' } }));
+    expect(other).not.toBe(fresh);
+    expect(copies(rig, fake.general.id).map((p) => [p.username, p.message.content])).toEqual([
+      ['Carol', 'ok'],
+      ['Carol', 'something else'],
+      ['Carol', 'ok'],
+      ['Dave', 'ok'],
+    ]);
+  });
+
+  it('never reads the history when mayExist is unset', async () => {
+    const { fake, bot } = rig;
+    const room = rig.room(fake.general.id);
+    const post = outbound(room, 'twice');
+    const reads = historyReads(rig, fake.general.id);
+    const first = await bot.send(post);
+    const second = await bot.send(post);
+    expect(second).not.toEqual(first);
+    expect(historyReads(rig, fake.general.id)).toBe(reads);
+  });
+
+  it('resumes a split post after the parts that are already there', async () => {
+    const { fake, bot } = rig;
+    const room = rig.room(fake.general.id);
+    const text = Array.from({ length: 900 }, (_, i) => `word${i}`).join(' ');
+    const post = outbound(room, text);
+    const all = await bot.send(post);
+    expect(all.length).toBeGreaterThanOrEqual(3);
+    fake.userDeletes(fake.general.id, all.at(-1)!); // as if the earlier attempt stopped before the last part
+    const posts = webhookPosts(rig);
+    const ids = await bot.send({ ...post, mayExist: true });
+    expect(ids).toHaveLength(all.length);
+    expect(ids.slice(0, -1)).toEqual(all.slice(0, -1));
+    expect(webhookPosts(rig)).toBe(posts + 1);
+    expect(fake.world.history(fake.general.id).map((m) => m.id)).toEqual(ids);
+    expect(ids.map((id) => fake.world.findMessage(fake.general.id, id)?.content).join(' ')).toBe(text);
+  });
+
+  it('looks in the thread itself for a copy posted into a thread', async () => {
+    const { fake, bot } = rig;
+    const thread = fake.addThread(fake.general.id, 'plans');
+    const post = outbound(rig.room(thread.id), 'in thread');
+    const [id] = await bot.send(post);
+    const posts = webhookPosts(rig);
+    expect(await bot.send({ ...post, mayExist: true })).toEqual([id]);
+    expect(webhookPosts(rig)).toBe(posts);
+    expect(historyReads(rig, thread.id)).toBe(1);
+  });
+
+  it('finds file-only parts by their number of files', async () => {
+    const { fake, bot, h } = rig;
+    const files = Array.from({ length: 12 }, (_, i) => storedFile(h, `f${i}.txt`, new TextEncoder().encode(`file ${i}`), 'text/plain'));
+    const post = outbound(rig.room(fake.general.id), 'a dozen files', { attachments: files });
+    const ids = await bot.send(post);
+    expect(ids).toHaveLength(2);
+    const posts = webhookPosts(rig);
+    expect(await bot.send({ ...post, mayExist: true })).toEqual(ids);
+    expect(webhookPosts(rig)).toBe(posts);
+  });
+
+  it('posts anyway, and warns, when the history cannot be read', async () => {
+    const { fake, bot } = rig;
+    const room = rig.room(fake.general.id);
+    const post = outbound(room, 'maybe there');
+    await bot.send(post);
+    const warn = vi.spyOn(rig.ctx.log, 'warn');
+    fake.failNext(`GET /channels/${fake.general.id}/messages`, { status: 500 });
+    const [again] = await bot.send({ ...post, mayExist: true });
+    expect(fake.world.history(fake.general.id).filter((m) => m.content === 'maybe there').map((m) => m.id)).toEqual([expect.any(String), again]);
+    expect(warn).toHaveBeenCalledWith(expect.objectContaining({ channel: fake.general.id }), expect.stringContaining('earlier copy'));
+    warn.mockRestore();
   });
 });
 

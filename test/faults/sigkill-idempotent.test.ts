@@ -5,8 +5,10 @@
  * message it already has, and every copy is there exactly once, in order.
  *
  * Deterministic: the fake holds the answer to the 300th copy forever, the test kills the process
- * only once that copy is stored. Discord copies go out as the bot (no Manage Webhooks: webhook
- * posts have no nonce) with `nonce` + `enforce_nonce`; Matrix copies are PUT with a txnId.
+ * only once that copy is stored. Discord copies go out as the bot (no Manage Webhooks) with
+ * `nonce` + `enforce_nonce`; Matrix copies are PUT with a txnId. Discord webhook posts have no
+ * nonce: there the new process takes the job over as `mayExist` and finds the stored copy among
+ * the channel's latest messages instead of posting it again.
  */
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -51,7 +53,7 @@ async function heldWhileRunning<T>(held: Promise<T>, child: ChildBridge, burst: 
   return got;
 }
 
-describe('SIGKILL with a copy in flight, on platforms with idempotency keys', () => {
+describe('SIGKILL with a copy in flight: no duplicates, with idempotency keys or a lookup', () => {
   let telegram: FakeTelegram | undefined;
   let discord: FakeDiscord | undefined;
   let matrix: FakeMatrix | undefined;
@@ -141,6 +143,55 @@ describe('SIGKILL with a copy in flight, on platforms with idempotency keys', ()
     const requests = dc.posted(channel).filter((p) => p.via === 'bot' && copyOf(p.message.content) !== undefined);
     expect(requests.every((p) => typeof p.nonce === 'string' && p.nonce.length > 0)).toBe(true);
     expect(new Set(requests.map((p) => p.nonce)).size).toBe(N);
+  }, 120_000);
+
+  it('Telegram → Discord through the webhook (no nonce; the copy is looked up): exactly one copy of each message', async () => {
+    telegram = await startFakeTelegram();
+    discord = await FakeDiscord.start();
+    const tg = telegram;
+    const dc = discord;
+    const group = tg.world.group('Side A');
+    const channel = dc.general.id;
+    const env = envFor(`kw${randomBytes(3).toString('hex')}:`, { DISCORD_TOKEN: dc.token, DISCORD_API_URL: dc.apiUrl });
+    const botPosts = () => dc.world.history(channel).filter((m) => m.author.id === dc.bot.id);
+    // Through the webhook a copy is the bare text under the author's name: no prefix.
+    const copyIn = (m: { webhook_id?: string; content: string }): string | undefined => (m.webhook_id && /^m\d+$/.test(m.content) ? m.content : undefined);
+    const hooked = () => dc.world.history(channel).filter((m) => copyIn(m) !== undefined);
+    const copies = (): string[] => hooked().flatMap((m) => copyIn(m) ?? []);
+
+    const first = start(await env());
+    await waitFor(() => dc.gateway.identifies >= 1, 30_000, 'the first process on the Discord gateway');
+    tg.userSays(group.id, '/sameroom open');
+    await waitFor(() => tg.botMessages(group.id).some((m) => (m.html ?? '').includes('connect')), 30_000, 'open answer');
+    dc.userSays(channel, `-sameroom connect ${codeIn(tg.botMessages(group.id).at(-1)?.html ?? '')}`);
+    await waitFor(() => botPosts().some((m) => m.content.includes('now linked')), 15_000, 'connect answer in Discord');
+
+    const stored = await heldWhileRunning(
+      dc.holdResponse((m) => copyIn(m) === `m${HELD}`),
+      first,
+      () => texts.forEach((t) => tg.userSays(group.id, t)),
+      () => `${copies().length} copies so far`,
+    );
+
+    first.kill('SIGKILL');
+    expect(await first.exited).toBe('SIGKILL');
+    expect(copies()).toEqual(texts.slice(0, HELD + 1));
+    expect(stored.webhook_id).toBeDefined();
+    const author = stored.author.username;
+
+    start(await env());
+    await waitFor(() => copies().includes(`m${N - 1}`), 60_000, 'the last copy after restart');
+    await settle();
+    expect(copies()).toEqual(texts);
+    expect(copies().filter((t) => t === `m${HELD}`)).toHaveLength(1);
+    expect(hooked().filter((m) => m.id === stored.id)).toHaveLength(1);
+    // Every copy went out through the one webhook under the author's name, and each was posted once:
+    // the new process found the held copy and did not execute the webhook for it again.
+    expect(new Set(hooked().map((m) => m.webhook_id))).toEqual(new Set([stored.webhook_id]));
+    expect(hooked().every((m) => m.author.username === author)).toBe(true);
+    const requests = dc.posted(channel).filter((p) => p.via === 'webhook' && copyIn(p.message) !== undefined);
+    expect(requests).toHaveLength(N);
+    expect(dc.posted(channel).filter((p) => p.via === 'bot' && /m\d+$/.test(p.message.content))).toEqual([]);
   }, 120_000);
 
   it('Telegram → Matrix (PUT …/send/{txnId}): exactly one copy of each message', async () => {
