@@ -5,7 +5,8 @@
  */
 import { WebClient } from '@slack/web-api';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { compareTs, fromHistory } from '../../bots/slack/catchup.js';
+import { fromHistory } from '../../bots/slack/catchup.js';
+import { compareTs } from '../../bots/slack/watermarks.js';
 import { createSlackBot, type SlackBot, type SlackConfig } from '../../bots/slack/index.js';
 import type { Inbound, InboundPost, RemoteMessageId, RoomKey } from '../../src/model.js';
 import { createHarness, type Harness } from '../helpers/bot-harness.js';
