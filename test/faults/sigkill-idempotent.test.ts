@@ -97,67 +97,24 @@ describe('SIGKILL with a copy in flight: no duplicates, with idempotency keys or
     return child;
   }
 
-  it('Telegram → Discord (nonce + enforce_nonce): exactly one copy of each message', async () => {
+  type DiscordMessage = { readonly webhook_id?: string; readonly author: { readonly id: string }; readonly content: string };
+
+  /**
+   * A Telegram group linked to Discord #general from chat (copies as the bot without Manage
+   * Webhooks, else through the webhook); the burst runs until the fake holds the copy of m299,
+   * then the process is killed. `restart` starts a second one and waits for the last copy.
+   */
+  async function discordKilledMidBurst(webhooks: boolean, copyIn: (m: DiscordMessage) => string | undefined) {
     telegram = await startFakeTelegram();
     discord = await FakeDiscord.start();
     const tg = telegram;
     const dc = discord;
     const group = tg.world.group('Side A');
     const channel = dc.general.id;
-    // Without Manage Webhooks the bridge posts copies as the bot: the path with a nonce.
-    dc.denyWebhooks(channel);
-    const env = envFor(`ki${randomBytes(3).toString('hex')}:`, { DISCORD_TOKEN: dc.token, DISCORD_API_URL: dc.apiUrl });
+    if (!webhooks) dc.denyWebhooks(channel);
+    const env = envFor(`k${webhooks ? 'w' : 'i'}${randomBytes(3).toString('hex')}:`, { DISCORD_TOKEN: dc.token, DISCORD_API_URL: dc.apiUrl });
     const botPosts = () => dc.world.history(channel).filter((m) => m.author.id === dc.bot.id);
-    const copies = (): string[] => botPosts().flatMap((m) => copyOf(m.content) ?? []);
-
-    const first = start(await env());
-    await waitFor(() => dc.gateway.identifies >= 1, 30_000, 'the first process on the Discord gateway');
-    tg.userSays(group.id, '/sameroom open');
-    await waitFor(() => tg.botMessages(group.id).some((m) => (m.html ?? '').includes('connect')), 30_000, 'open answer');
-    dc.userSays(channel, `-sameroom connect ${codeIn(tg.botMessages(group.id).at(-1)?.html ?? '')}`);
-    await waitFor(() => botPosts().some((m) => m.content.includes('now linked')), 15_000, 'connect answer in Discord');
-
-    const stored = await heldWhileRunning(
-      dc.holdResponse((m) => copyOf(m.content) === `m${HELD}`),
-      first,
-      () => texts.forEach((t) => tg.userSays(group.id, t)),
-      () => `${copies().length} copies so far`,
-    );
-
-    // The copy exists in Discord; the process never got the answer. Kill it now.
-    first.kill('SIGKILL');
-    expect(await first.exited).toBe('SIGKILL');
-    expect(copies()).toEqual(texts.slice(0, HELD + 1));
-    expect(stored.nonce).toBeDefined();
-    expect(dc.nonceReplays).toBe(0);
-
-    start(await env());
-    await waitFor(() => copies().includes(`m${N - 1}`), 60_000, 'the last copy after restart');
-    // Per-room order: the held copy was redone before m300; a moment more for any straggler.
-    await settle();
-    expect(copies()).toEqual(texts);
-    expect(copies().filter((t) => t === `m${HELD}`)).toHaveLength(1);
-    expect(botPosts().filter((m) => m.id === stored.id)).toHaveLength(1);
-    // The new process did post the held copy again, and Discord answered with the stored one.
-    expect(dc.nonceReplays).toBeGreaterThanOrEqual(1);
-    const requests = dc.posted(channel).filter((p) => p.via === 'bot' && copyOf(p.message.content) !== undefined);
-    expect(requests.every((p) => typeof p.nonce === 'string' && p.nonce.length > 0)).toBe(true);
-    expect(new Set(requests.map((p) => p.nonce)).size).toBe(N);
-  }, 120_000);
-
-  it('Telegram → Discord through the webhook (no nonce; the copy is looked up): exactly one copy of each message', async () => {
-    telegram = await startFakeTelegram();
-    discord = await FakeDiscord.start();
-    const tg = telegram;
-    const dc = discord;
-    const group = tg.world.group('Side A');
-    const channel = dc.general.id;
-    const env = envFor(`kw${randomBytes(3).toString('hex')}:`, { DISCORD_TOKEN: dc.token, DISCORD_API_URL: dc.apiUrl });
-    const botPosts = () => dc.world.history(channel).filter((m) => m.author.id === dc.bot.id);
-    // Through the webhook a copy is the bare text under the author's name: no prefix.
-    const copyIn = (m: { webhook_id?: string; content: string }): string | undefined => (m.webhook_id && /^m\d+$/.test(m.content) ? m.content : undefined);
-    const hooked = () => dc.world.history(channel).filter((m) => copyIn(m) !== undefined);
-    const copies = (): string[] => hooked().flatMap((m) => copyIn(m) ?? []);
+    const copies = (): string[] => dc.world.history(channel).flatMap((m) => copyIn(m) ?? []);
 
     const first = start(await env());
     await waitFor(() => dc.gateway.identifies >= 1, 30_000, 'the first process on the Discord gateway');
@@ -173,15 +130,45 @@ describe('SIGKILL with a copy in flight: no duplicates, with idempotency keys or
       () => `${copies().length} copies so far`,
     );
 
+    // The copy exists in Discord; the process never got the answer. Kill it now.
     first.kill('SIGKILL');
     expect(await first.exited).toBe('SIGKILL');
     expect(copies()).toEqual(texts.slice(0, HELD + 1));
+    const restart = async (): Promise<void> => {
+      start(await env());
+      await waitFor(() => copies().includes(`m${N - 1}`), 60_000, 'the last copy after restart');
+      // Per-room order: the held copy was redone before m300; a moment more for any straggler.
+      await settle();
+    };
+    return { dc, channel, stored, copies, botPosts, restart };
+  }
+
+  it('Telegram → Discord (nonce + enforce_nonce): exactly one copy of each message', async () => {
+    const copyIn = (m: DiscordMessage): string | undefined => (m.author.id === discord?.bot.id ? copyOf(m.content) : undefined);
+    const { dc, channel, stored, copies, botPosts, restart } = await discordKilledMidBurst(false, copyIn);
+    expect(stored.nonce).toBeDefined();
+    expect(dc.nonceReplays).toBe(0);
+
+    await restart();
+    expect(copies()).toEqual(texts);
+    expect(copies().filter((t) => t === `m${HELD}`)).toHaveLength(1);
+    expect(botPosts().filter((m) => m.id === stored.id)).toHaveLength(1);
+    // The new process did post the held copy again, and Discord answered with the stored one.
+    expect(dc.nonceReplays).toBeGreaterThanOrEqual(1);
+    const requests = dc.posted(channel).filter((p) => p.via === 'bot' && copyOf(p.message.content) !== undefined);
+    expect(requests.every((p) => typeof p.nonce === 'string' && p.nonce.length > 0)).toBe(true);
+    expect(new Set(requests.map((p) => p.nonce)).size).toBe(N);
+  }, 120_000);
+
+  it('Telegram → Discord through the webhook (no nonce; the copy is looked up): exactly one copy of each message', async () => {
+    // Through the webhook a copy is the bare text under the author's name: no prefix.
+    const copyIn = (m: { webhook_id?: string; content: string }): string | undefined => (m.webhook_id && /^m\d+$/.test(m.content) ? m.content : undefined);
+    const { dc, channel, stored, copies, restart } = await discordKilledMidBurst(true, copyIn);
     expect(stored.webhook_id).toBeDefined();
     const author = stored.author.username;
+    const hooked = () => dc.world.history(channel).filter((m) => copyIn(m) !== undefined);
 
-    start(await env());
-    await waitFor(() => copies().includes(`m${N - 1}`), 60_000, 'the last copy after restart');
-    await settle();
+    await restart();
     expect(copies()).toEqual(texts);
     expect(copies().filter((t) => t === `m${HELD}`)).toHaveLength(1);
     expect(hooked().filter((m) => m.id === stored.id)).toHaveLength(1);
