@@ -24,7 +24,8 @@ describe('Slack catch-up after the bridge was down', () => {
     await fake?.close();
   });
 
-  it('relays what was posted while it was down, once, in order', async () => {
+  /** A bridge on Redis with the Slack bot (Events API) and a test room; `live` delivers a message event as Slack would. */
+  async function start() {
     const slack = await FakeSlack.start();
     fake = slack;
     seed(slack);
@@ -39,6 +40,11 @@ describe('Slack catch-up after the bridge was down', () => {
       expect(res.status).toBe(200);
       return ev.ts;
     };
+    return { slack, bot, other, first, live };
+  }
+
+  it('relays what was posted while it was down, once, in order', async () => {
+    const { slack, bot, other, first, live } = await start();
     const copies = (): string[] => other.lines('lobby').filter((l) => /^(Alice|Bob Dobbs): [ld]\d+( fixed)?$/.test(l));
 
     await live('U1', '-sameroom open');
@@ -90,20 +96,7 @@ describe('Slack catch-up after the bridge was down', () => {
   }, 60_000);
 
   it('relays thread replies made while it was down as replies to the right copies, and edits made meanwhile, once', async () => {
-    const slack = await FakeSlack.start();
-    fake = slack;
-    seed(slack);
-    const bot = () => createSlackBot({ botToken: slack.botToken, apiUrl: slack.apiUrl, signingSecret: slack.signingSecret });
-    const other = new TestBot('alpha', { impersonate: true });
-    const first = await startTestBridge({ store: 'redis', bots: [bot(), other] });
-    tb = first;
-    const live = async (user: string, text: string): Promise<string> => {
-      const ev = slack.events.message({ channel: 'C1', user, text });
-      slack.state.history('C1').push({ type: 'message', ts: ev.ts, text, user });
-      const res = await slack.postEvent(`${first.url}/slack/events`, slack.events.envelope(ev));
-      expect(res.status).toBe(200);
-      return ev.ts;
-    };
+    const { slack, bot, other, first, live } = await start();
     const missed = (user: string, text: string, thread_ts?: string): string => {
       const ts = slack.state.nextTs();
       slack.state.history('C1').push({ type: 'message', ts, text, user, ...(thread_ts ? { thread_ts } : {}) });
