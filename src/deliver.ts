@@ -14,7 +14,7 @@ import { shapeCopy } from './shape.js';
 export class Deliverer {
   constructor(private readonly s: Services) {}
 
-  readonly run = async (job: DeliveryJob, attempt: JobAttempt = { number: 1, uncertain: false }): Promise<void> => {
+  readonly run = async (job: DeliveryJob, attempt: JobAttempt): Promise<void> => {
     switch (job.op) {
       case 'post':
         return this.post(job, attempt.uncertain);

@@ -9,9 +9,8 @@
 import { isTransient, provesNotDone, retryAfterOf } from '../errors.js';
 import type { DeliveryJob } from './job.js';
 
-/** Which attempt at a job this is. */
+/** What the handler knows of earlier attempts at a job. */
 export interface JobAttempt {
-  readonly number: number;
   /**
    * An earlier attempt may have done (part of) the job unbeknown to us: the job was read back
    * after a stop or crash, or an attempt failed in a way that does not prove the platform did
@@ -33,7 +32,8 @@ export interface LaneOptions {
   readonly kindOf?: (job: DeliveryJob) => string;
 }
 
-type Outcome = Parameters<LaneOptions['onDone']>[2];
+/** How a job ended: delivered, or given up (dead-lettered). */
+export type Outcome = Parameters<LaneOptions['onDone']>[2];
 
 interface Item {
   readonly entry: string;
@@ -141,7 +141,7 @@ export class Lanes {
     let uncertain = recovered;
     for (let attempt = 1; ; attempt++) {
       try {
-        await this.handler(job, { number: attempt, uncertain });
+        await this.handler(job, { uncertain });
         return {};
       } catch (err) {
         if (this.stopped) return undefined; // left unacknowledged: delivered after restart

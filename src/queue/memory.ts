@@ -34,11 +34,7 @@ export class MemoryQueue implements DeliveryQueue {
       ...this.retry,
       onRetry: events.onRetry,
       onDone: async (entry, job, outcome) => {
-        if (outcome.dead) {
-          const letter = { job, error: outcome.dead.error, attempts: outcome.dead.attempts, at: Date.now() };
-          await this.dead.add(letter);
-          events.onDead?.(letter);
-        } else events.onDelivered?.(job);
+        await this.dead.settle(job, outcome, events);
         await this.store.hdel(keys.pendingJobs(), entry);
       },
     });

@@ -2,7 +2,7 @@
 import { keys } from '../keys.js';
 import type { Store } from '../store/store.js';
 import type { DeadLetter, DeliveryJob } from './job.js';
-import type { JobHandler } from './lanes.js';
+import type { JobHandler, Outcome } from './lanes.js';
 
 export interface PlatformQueueStats {
   /** jobs accepted and not yet acknowledged */
@@ -59,6 +59,17 @@ export class DeadLetters {
     private readonly store: Store,
     private readonly max = 10_000,
   ) {}
+
+  /** Report how a job ended to `events`, keeping a dead letter when it was given up. */
+  async settle(job: DeliveryJob, outcome: Outcome, events: QueueEvents): Promise<void> {
+    if (!outcome.dead) {
+      events.onDelivered?.(job);
+      return;
+    }
+    const letter = { job, error: outcome.dead.error, attempts: outcome.dead.attempts, at: Date.now() };
+    await this.add(letter);
+    events.onDead?.(letter);
+  }
 
   async add(letter: DeadLetter): Promise<void> {
     await this.store.push(keys.deadLetters(), JSON.stringify(letter), this.max);

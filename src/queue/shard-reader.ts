@@ -47,11 +47,7 @@ export class ShardReader {
       kindOf: platformOf,
       onRetry: events.onRetry,
       onDone: async (entry, job, outcome) => {
-        if (outcome.dead) {
-          const letter = { job, error: outcome.dead.error, attempts: outcome.dead.attempts, at: Date.now() };
-          await q.dead.add(letter);
-          events.onDead?.(letter);
-        } else events.onDelivered?.(job);
+        await q.dead.settle(job, outcome, events);
         await this.ack(entry, job);
       },
     });
