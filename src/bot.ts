@@ -36,6 +36,8 @@ export interface BotContext {
   readonly publicUrl: string;
   /** The command word (`sameroom`). */
   readonly commandWord: string;
+  /** Every command verb and alias (for platforms that send bare verbs: `@Bot open`). */
+  readonly verbs: readonly string[];
   /** Whether this process may hold the platform's single inbound connection (see leases). */
   readonly leaseHeld?: () => boolean;
   /** Read a stored file's bytes (for re-uploading attachments). */
@@ -45,6 +47,11 @@ export interface BotContext {
 export interface Bot {
   readonly platform: Platform;
   readonly capabilities: Capabilities;
+  /**
+   * Where a room differs from the platform's capabilities (a DM without webhooks, a thread):
+   * the core asks per room and falls back to `capabilities`.
+   */
+  capabilitiesFor?(room: RoomRef): Capabilities;
   /**
    * Copies go out over the bot's one connection (IRC, XMPP), which only the process holding the
    * platform's lease has: on Redis, only that process delivers to the platform.

@@ -113,6 +113,6 @@ export class Deliverer {
   }
 
   private async notice(job: NoticeJob): Promise<void> {
-    await this.botFor(job.target).say(parseRoomKey(job.target), job.text);
+    await this.botFor(job.target).say(parseRoomKey(job.target), job.text, job.replyTo);
   }
 }

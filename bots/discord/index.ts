@@ -30,21 +30,9 @@ import { InboundHandler, PLATFORM, RecentIds } from './inbound.js';
 import { MAX_FILE_BYTES, MAX_TEXT, Outbound } from './outbound.js';
 import { call, createRest, DEFAULT_API_URL, toDeliveryError } from './transport.js';
 import { Webhooks, type Self } from './webhooks.js';
+import type { DiscordConfig } from './config.js';
 
-export interface DiscordConfig {
-  /** Bot token (DISCORD_TOKEN). */
-  readonly token: string;
-  /** API base without version (DISCORD_API_URL), default https://discord.com/api. */
-  readonly apiUrl?: string;
-  /** How often to check the inbound-connection lease when the core gives one (ms). */
-  readonly leasePollMs?: number;
-}
-
-export function discordConfigFromEnv(env: NodeJS.ProcessEnv): DiscordConfig | undefined {
-  const token = env.DISCORD_TOKEN?.trim();
-  if (!token) return undefined;
-  return { token, apiUrl: env.DISCORD_API_URL?.trim() || DEFAULT_API_URL };
-}
+export { discordConfigFromEnv, type DiscordConfig } from './config.js';
 
 export function createDiscordBot(config: DiscordConfig): DiscordBot {
   return new DiscordBot(config);

@@ -2,6 +2,7 @@
  * A BotContext for testing one bot on its own: captures what the bot ingests, keeps its state
  * in memory, and gives it a real Fastify server on a free port for webhooks.
  */
+import { createCommandRunner } from '../../commands/index.js';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { pino } from 'pino';
 import type { Bot, BotContext, BotState } from '../../src/bot.js';
@@ -51,6 +52,7 @@ export function createHarness(opts: { commandWord?: string; publicUrl?: string }
       return base;
     },
     commandWord: opts.commandWord ?? 'sameroom',
+    verbs: createCommandRunner().verbs,
     readFile: async (id) => files.get(id) ?? null,
   };
   const waitFor = (pred: (e: Inbound) => boolean, timeoutMs = 10_000): Promise<Inbound> =>
