@@ -28,6 +28,12 @@ export interface BotState {
 export interface BotContext {
   /** Hand one normalized event to the core. Resolves when the core has accepted it (deduplicated, queued). */
   ingest(event: Inbound): Promise<void>;
+  /**
+   * For a bot that has already answered its platform (no redelivery): hand the event over in
+   * order per room; the core retries it until accepted (src/ordered-ingest.ts). Resolves when
+   * accepted, never rejects.
+   */
+  ingestInOrder(event: Inbound): Promise<void>;
   readonly log: Logger;
   readonly state: BotState;
   /** The one HTTP server, for webhooks. Register routes during start(). */

@@ -17,9 +17,10 @@ import { keys } from './keys.js';
 import { escapeText } from './markup.js';
 import { MessageMap } from './messagemap.js';
 import { Metrics } from './metrics.js';
-import { parseRoomKey, roomKey, type RoomKey, type RoomRef } from './model.js';
+import { parseRoomKey, roomKey, type Inbound, type RoomKey, type RoomRef } from './model.js';
 import { jobId } from './queue/job.js';
 import type { DeliveryQueue } from './queue/queue.js';
+import { OrderedIngest } from './ordered-ingest.js';
 import { Relay } from './relay.js';
 import { Rooms } from './rooms.js';
 import { SecurityLog, formatEntry, workspaceOf, type SecEntry } from './seclog.js';
@@ -62,6 +63,7 @@ export class Bridge implements Services {
   private started: Bot[] = [];
   private readonly leases = new Map<string, LeaseHandle>();
   private leaseTimer: NodeJS.Timeout | undefined;
+  private readonly ordered: OrderedIngest;
 
   constructor(deps: BridgeDeps) {
     this.config = deps.config;
@@ -83,6 +85,7 @@ export class Bridge implements Services {
     this.commands = deps.commands;
     registerPlatforms(deps.platforms ?? []);
     this.relay = new Relay(this, this.commands);
+    this.ordered = new OrderedIngest(this.log);
     this.seclog.onAppend((_ws, entry, subs) => {
       void Promise.all(subs.map((r) => this.notify(r, `🔒 ${escapeText(formatEntry(entry))}`))).catch((err: unknown) =>
         this.log.error({ err }, 'could not post a security log line'),
@@ -127,14 +130,18 @@ export class Bridge implements Services {
     await this.seclog.append(workspaceOf(room), { ...entry, ts: Date.now(), room: roomKey(room) });
   }
 
+  /** One inbound event into the relay, from the bot of its platform. */
+  private async accept(bot: Bot, event: Inbound): Promise<void> {
+    this.metrics.inbound.inc({ platform: bot.platform, kind: event.kind });
+    await this.relay.ingest(bot, event);
+  }
+
   private contextFor(bot: Bot): BotContext {
     const platform = bot.platform;
     const log = this.log.child({ platform });
     return {
-      ingest: async (event) => {
-        this.metrics.inbound.inc({ platform, kind: event.kind });
-        await this.relay.ingest(bot, event);
-      },
+      ingest: (event) => this.accept(bot, event),
+      ingestInOrder: (event) => this.ordered.submit(event, (ev) => this.accept(bot, ev)),
       log,
       state: {
         get: (k) => this.store.get(keys.botState(platform, k)),
@@ -218,6 +225,7 @@ export class Bridge implements Services {
       await bounded(bot.stop(), timeoutMs, `${bot.platform} stop`).catch((err: unknown) => this.log.warn({ err }, 'bot stop failed'));
     }
     this.started = [];
+    await bounded(this.ordered.stop(), timeoutMs, 'inbound events').catch((err: unknown) => this.log.warn({ err }, 'inbound events still in flight at stop'));
     await bounded(this.queue.stop(timeoutMs), timeoutMs + 1000, 'queue stop').catch((err: unknown) => this.log.warn({ err }, 'queue stop failed'));
     for (const lease of this.leases.values()) await bounded(lease.release(), 1000, 'lease release').catch(() => undefined);
     await bounded(this.http.close(), timeoutMs, 'http close').catch(() => undefined);

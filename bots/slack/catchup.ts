@@ -45,6 +45,7 @@ import { DeliveryError, isTransient, retryAfterOf } from '../../src/errors.js';
 import { call } from './errors.js';
 import type { SlackFile, SlackMessage } from './inbound.js';
 import { compareTs, laterTs } from './watermarks.js';
+import { sleep } from '../../src/sleep.js';
 
 export const historyEventId = (channel: string, ts: string): string => `history:${channel}:${ts}`;
 export const historyEditEventId = (channel: string, ts: string, editedTs: string): string => `history-edit:${channel}:${ts}:${editedTs}`;
@@ -289,17 +290,4 @@ async function withRetry<T>(fn: () => Promise<T>, signal: AbortSignal, impatient
       await sleep(retryAfterOf(err) ?? 500 * 2 ** (attempt - 1), signal);
     }
   }
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const done = (): void => {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal.addEventListener('abort', done, { once: true });
-  });
 }

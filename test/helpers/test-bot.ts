@@ -27,6 +27,10 @@ export class TestBot implements Bot, EditingBot, DeletingBot, NamingBot {
   private eventSeq = 1;
   /** Fail the next n sends with a 429 asking to wait `retryAfterMs`. */
   failures: Array<{ retryAfterMs: number } | Error> = [];
+  /** Fail the next n answers (`say`) with a 429 asking to wait `retryAfterMs`. */
+  sayFailures: Array<{ retryAfterMs: number }> = [];
+  /** Every answer the platform refused or took, in order (`text`, and whether it was refused). */
+  readonly sayLog: Array<{ text: string; refused: boolean; replyTo?: RemoteMessageId }> = [];
   readonly sendLog: OutboundPost[] = [];
 
   constructor(
@@ -120,8 +124,11 @@ export class TestBot implements Bot, EditingBot, DeletingBot, NamingBot {
     return [this.add(post.room.channel, { as, text: post.text, files: post.attachments, ...(post.replyTo ? { replyTo: post.replyTo } : {}) })];
   }
 
-  async say(room: RoomRef, text: string): Promise<RemoteMessageId[]> {
-    return [this.add(room.channel, { as: 'bridge-bot', text, files: [] })];
+  async say(room: RoomRef, text: string, replyTo?: RemoteMessageId): Promise<RemoteMessageId[]> {
+    const f = this.sayFailures.shift();
+    this.sayLog.push({ text, refused: f !== undefined, ...(replyTo ? { replyTo } : {}) });
+    if (f) throw rateLimited('slow down', f.retryAfterMs);
+    return [this.add(room.channel, { as: 'bridge-bot', text, files: [], ...(replyTo ? { replyTo } : {}) })];
   }
 
   async edit(e: OutboundEdit): Promise<void> {
