@@ -178,7 +178,7 @@ export class DiscordBot implements EditingBot, DeletingBot, NamingBot {
       if (held && !r.gateway.connected) await this.connect();
       else if (!held && r.gateway.connected) await r.gateway.disconnect();
     } catch (err) {
-      r.ctx.log.error({ err: err instanceof Error ? err.message : String(err) }, 'discord: gateway lease change failed');
+      r.ctx.log.error({ err }, 'discord: gateway lease change failed');
     } finally {
       this.leaseBusy = false;
     }
@@ -187,7 +187,7 @@ export class DiscordBot implements EditingBot, DeletingBot, NamingBot {
   /** Run inbound work one at a time, in gateway order. Failures are logged, never block the rest. */
   private enqueue(task: () => Promise<void>): Promise<void> {
     const p = this.chain.then(task).catch((err: unknown) => {
-      this.running?.ctx.log.error({ err: err instanceof Error ? err.message : String(err) }, 'discord: inbound event failed');
+      this.running?.ctx.log.error({ err }, 'discord: inbound event failed');
     });
     this.chain = p;
     return p;

@@ -209,7 +209,7 @@ export async function fetchMissed(client: WebClient, channel: string, since: str
         o.log.warn({ channel }, 'slack: rate limited; the remaining remembered threads are not read');
         break;
       }
-      o.log.error({ err: String(err), channel, thread }, 'slack: could not read a thread; its missed replies are not caught up');
+      o.log.error({ err, channel, thread }, 'slack: could not read a thread; its missed replies are not caught up');
       continue;
     }
     if (o.signal.aborted) return NOTHING;
