@@ -95,3 +95,8 @@ export function canDelete(bot: Bot): bot is DeletingBot {
 export function canName(bot: Bot): bot is NamingBot {
   return typeof (bot as Partial<NamingBot>).roomName === 'function';
 }
+
+/** What `bot` can do in `room`: its per-room answer where it gives one. */
+export function capabilitiesIn(bot: Bot, room: RoomRef): Capabilities {
+  return bot.capabilitiesFor?.(room) ?? bot.capabilities;
+}

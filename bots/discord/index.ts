@@ -53,6 +53,11 @@ interface Running {
 export class DiscordBot implements EditingBot, DeletingBot, NamingBot {
   readonly platform = PLATFORM;
   readonly capabilities: Capabilities = { maxTextLength: MAX_TEXT, maxFileBytes: MAX_FILE_BYTES, impersonate: true, replies: true };
+
+  /** DMs (no guild) have no webhooks: copies there go out as the bot, named by the core in the room's format. */
+  capabilitiesFor(room: RoomRef): Capabilities {
+    return room.workspace ? this.capabilities : { ...this.capabilities, impersonate: false };
+  }
   private readonly rest: REST;
   private readonly self: Self = {};
   private readonly dir = new Directory();

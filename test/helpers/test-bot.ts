@@ -2,7 +2,7 @@
  * The core's test platform: an in-memory bot with declared capabilities. Tests make people
  * talk with `says`/`edits`/`deletes` and read each room's visible history with `room()`.
  */
-import type { Bot, BotContext, DeletingBot, EditingBot, NamingBot } from '../../src/bot.js';
+import { capabilitiesIn, type Bot, type BotContext, type DeletingBot, type EditingBot, type NamingBot } from '../../src/bot.js';
 import { rateLimited } from '../../src/errors.js';
 import type { Capabilities, OutboundDelete, OutboundEdit, OutboundPost, RemoteMessageId, RoomRef, StoredFile } from '../../src/model.js';
 import { toPlain } from '../../src/markup.js';
@@ -120,7 +120,7 @@ export class TestBot implements Bot, EditingBot, DeletingBot, NamingBot {
   async send(post: OutboundPost): Promise<RemoteMessageId[]> {
     this.fail();
     this.sendLog.push(post);
-    const as = this.capabilities.impersonate ? post.author.name : 'bridge-bot';
+    const as = capabilitiesIn(this, post.room).impersonate ? post.author.name : 'bridge-bot';
     return [this.add(post.room.channel, { as, text: post.text, files: post.attachments, ...(post.replyTo ? { replyTo: post.replyTo } : {}) })];
   }
 
