@@ -54,11 +54,13 @@ export function parseValue(spec: EnvKey, raw: string): { value: EnvValue } | { e
     }
     case 'url': {
       const schemes = spec.schemes ?? ['http', 'https'];
-      // A list of seeds (Redis Cluster) is checked seed by seed.
-      for (const one of v.split(',')) {
+      // A list of seeds (Redis Cluster) is checked seed by seed; later seeds may omit the scheme.
+      const seeds = v.split(',').map((x) => x.trim());
+      const scheme = /^[a-z][a-z0-9+.-]*:\/\//i.exec(seeds[0] ?? '')?.[0] ?? `${schemes[0] ?? 'http'}://`;
+      for (const one of seeds.length > 1 ? seeds.map((m) => (m.includes('://') ? m : scheme + m)) : seeds) {
         let url: URL;
         try {
-          url = new URL(one.trim());
+          url = new URL(one);
         } catch {
           return { error: `${spec.key}: expected a URL like ${schemes.map((x) => `${x}://…`).join(' or ')}, got "${clip(v, spec)}"` };
         }
