@@ -1,24 +1,31 @@
 /**
- * `npx tsx bench/teams-sdk.ts [--runs=9] [--label=name]`: what the Teams stack costs at start.
+ * `npx tsx bench/teams-sdk.ts [--runs=9] [--label=name] [--baseline=DIR]`: what the Teams stack
+ * costs at start.
  *
  * For the Teams bot module (`bots/teams/index.ts`, through tsx) and for each Microsoft SDK
  * package it imports, a fresh Node process imports it alone and reports the import time and the
  * resident memory it added (RSS after the import and a full GC, minus RSS before the import).
  * Medians of `--runs` processes. Also the disk size of the SDK packages' dependency closure in
  * node_modules. Prints a table and writes bench/results/teams-sdk-<label>.json.
+ *
+ * `--baseline=DIR`: also the SDK packages listed in DIR/package.json, installed in DIR (e.g. the
+ * botbuilder stack this bot used before: `{"dependencies":{"botbuilder":"4.23.3"}}` and
+ * `npm install` there). Its runs alternate with this project's, so both see the same machine load.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 
 const ROOT = join(import.meta.dirname, '..');
 const args = process.argv.slice(2);
 const runs = Number(args.find((a) => a.startsWith('--runs='))?.slice('--runs='.length) ?? 9);
 const label = args.find((a) => a.startsWith('--label='))?.slice('--label='.length) ?? 'agents-sdk';
+const baseline = args.find((a) => a.startsWith('--baseline='))?.slice('--baseline='.length);
 
-/** The Microsoft SDK packages the Teams bot depends on directly (from package.json). */
-function sdkPackages(): string[] {
-  const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { dependencies?: Record<string, string> };
+/** The Microsoft SDK packages a project depends on directly (from its package.json). */
+function sdkPackages(dir = ROOT): string[] {
+  const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { dependencies?: Record<string, string> };
   return Object.keys(pkg.dependencies ?? {}).filter((name) => /^(botbuilder|botframework-|@microsoft\/agents-)/.test(name));
 }
 
@@ -38,9 +45,11 @@ const rss = process.memoryUsage().rss;
 process.stdout.write(JSON.stringify({ ms, rssMb: rss / 2 ** 20, addedMb: (rss - before) / 2 ** 20 }));
 `;
 
-function sample(specifier: string): Sample {
-  const out = execFileSync(process.execPath, ['--import', 'tsx', '--expose-gc', '--input-type=module', '-e', CHILD], {
-    cwd: ROOT,
+/** One fresh process that imports `specifier` from `cwd` (TypeScript files through tsx). */
+function sample(specifier: string, cwd: string): Sample {
+  const loader = specifier.endsWith('.ts') ? ['--import', 'tsx'] : [];
+  const out = execFileSync(process.execPath, [...loader, '--expose-gc', '--input-type=module', '-e', CHILD], {
+    cwd,
     env: { ...process.env, BENCH_IMPORT: specifier },
     encoding: 'utf8',
   });
@@ -72,10 +81,10 @@ function dirBytes(dir: string): number {
   return total;
 }
 
-/** Package count and MB on disk of the runtime dependency closure of `roots`. */
-function closure(roots: readonly string[]): { packages: number; mb: number } {
+/** Package count and MB on disk of the runtime dependency closure of `roots`, installed in `dir`. */
+function closure(roots: readonly string[], dir = ROOT): { packages: number; mb: number } {
   const seen = new Set<string>();
-  const queue = roots.map((name) => resolvePackage(name, ROOT)).filter((d): d is string => !!d);
+  const queue = roots.map((name) => resolvePackage(name, dir)).filter((d): d is string => !!d);
   while (queue.length) {
     const dir = queue.pop() ?? '';
     if (seen.has(dir)) continue;
@@ -90,23 +99,39 @@ function closure(roots: readonly string[]): { packages: number; mb: number } {
   return { packages: seen.size, mb: Math.round(bytes / 2 ** 20) };
 }
 
-const targets = [join(ROOT, 'bots/teams/index.ts'), ...sdkPackages()];
-const rows = targets.map((target) => {
-  sample(target); // warm the file system cache
-  const samples = Array.from({ length: runs }, () => sample(target));
+interface Target {
+  readonly module: string;
+  readonly specifier: string;
+  readonly cwd: string;
+}
+
+const targets: Target[] = [
+  { module: 'bots/teams/index.ts', specifier: join(ROOT, 'bots/teams/index.ts'), cwd: ROOT },
+  ...sdkPackages().map((name) => ({ module: name, specifier: name, cwd: ROOT })),
+  ...(baseline ? sdkPackages(baseline).map((name) => ({ module: `${name} (baseline)`, specifier: name, cwd: baseline })) : []),
+];
+/** 1-minute load average before the run: import times scale with it, so compare rows of one run. */
+const loadBefore = Math.round((loadavg()[0] ?? 0) * 10) / 10;
+for (const t of targets) sample(t.specifier, t.cwd); // warm the file system cache
+const samples = new Map<Target, Sample[]>(targets.map((t) => [t, []]));
+for (let i = 0; i < runs; i++) for (const t of targets) samples.get(t)?.push(sample(t.specifier, t.cwd));
+const rows = targets.map((t) => {
+  const s = samples.get(t) ?? [];
   return {
-    module: target.startsWith(ROOT) ? target.slice(ROOT.length + 1) : target,
-    importMs: Math.round(median(samples.map((s) => s.ms))),
-    rssMb: Math.round(median(samples.map((s) => s.rssMb))),
-    addedRssMb: Math.round(median(samples.map((s) => s.addedMb))),
+    module: t.module,
+    importMs: Math.round(median(s.map((x) => x.ms))),
+    rssMb: Math.round(median(s.map((x) => x.rssMb))),
+    addedRssMb: Math.round(median(s.map((x) => x.addedMb))),
   };
 });
 const disk = closure(sdkPackages());
-const result = { label, node: process.version, runs, measuredAt: new Date().toISOString(), rows, sdkClosure: disk };
+const baselineDisk = baseline ? closure(sdkPackages(baseline), baseline) : undefined;
+const result = { label, node: process.version, runs, measuredAt: new Date().toISOString(), loadBefore, rows, sdkClosure: disk, ...(baselineDisk ? { baselineClosure: baselineDisk } : {}) };
 
-process.stdout.write(`Teams stack (${label}), medians of ${runs} fresh processes, Node ${process.version}\n\n`);
+process.stdout.write(`Teams stack (${label}), medians of ${runs} fresh processes, Node ${process.version}, load ${loadBefore}\n\n`);
 process.stdout.write('| module | import ms | RSS after import MB | RSS added MB |\n|---|---|---|---|\n');
 for (const r of rows) process.stdout.write(`| ${r.module} | ${r.importMs} | ${r.rssMb} | ${r.addedRssMb} |\n`);
 process.stdout.write(`\nSDK dependency closure: ${disk.packages} packages, ${disk.mb} MB on disk\n`);
+if (baselineDisk) process.stdout.write(`baseline: ${baselineDisk.packages} packages, ${baselineDisk.mb} MB on disk\n`);
 mkdirSync(join(ROOT, 'bench/results'), { recursive: true });
 writeFileSync(join(ROOT, `bench/results/teams-sdk-${label}.json`), `${JSON.stringify(result, null, 2)}\n`);
