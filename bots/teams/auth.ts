@@ -19,6 +19,8 @@ export const BOT_FRAMEWORK_OPENID_METADATA_URL = 'https://login.botframework.com
 export const BOT_FRAMEWORK_ISSUER = 'https://api.botframework.com';
 const CLOCK_TOLERANCE_SECONDS = 300;
 const FETCH_TIMEOUT_MS = 10_000;
+/** jwks-rsa's errors that are an answer about the token (unknown key id, too many unknown ids). */
+const KEY_VERDICTS = new Set(['SigningKeyNotFoundError', 'JwksRateLimitError']);
 
 /** A request that is not from Bot Framework for this bot: answer 401. */
 export class TeamsAuthError extends Error {
@@ -83,14 +85,20 @@ export function createRequestVerifier(appId: string, openIdMetadataUrl = BOT_FRA
     const token = /^Bearer\s+(\S+)$/i.exec(authorization?.trim() ?? '')?.[1];
     if (!token) throw new TeamsAuthError('no bearer token');
     const jwks = await keys();
+    /** The key list could not be read (not: the token names an unknown key): no answer on the token. */
+    let keysFailed: Error | undefined;
     const getKey = (header: JwtHeader, done: SigningKeyCallback): void => {
-      jwks.getSigningKey(header.kid, (err, key) => done(err, key?.getPublicKey()));
+      jwks.getSigningKey(header.kid, (err, key) => {
+        if (err && !KEY_VERDICTS.has(err.name)) keysFailed = err;
+        done(err, key?.getPublicKey());
+      });
     };
     const verified = await new Promise<{ payload: JwtPayload; kid?: string }>((resolve, reject) => {
       const options = { algorithms: ['RS256' as const], issuer: BOT_FRAMEWORK_ISSUER, audience: appId, clockTolerance: CLOCK_TOLERANCE_SECONDS, complete: true as const };
       jwt.verify(token, getKey, options, (err, decoded) => {
         const payload = decoded?.payload;
-        if (err || !decoded || typeof payload !== 'object') reject(new TeamsAuthError(err?.message ?? 'invalid token'));
+        if (keysFailed) reject(keysFailed);
+        else if (err || !decoded || typeof payload !== 'object') reject(new TeamsAuthError(err?.message ?? 'invalid token'));
         else resolve({ payload, ...(decoded.header.kid ? { kid: decoded.header.kid } : {}) });
       });
     });

@@ -150,28 +150,34 @@ describe('authenticated requests (app id set)', () => {
 
   it('when the signing keys cannot be read: 503 (Bot Framework retries), nothing ingested; then it recovers', async () => {
     const fake = await FakeTeams.start({ appId: APP_ID });
-    let up = false;
-    const metadata = createServer((_request, response) => {
-      if (up) response.writeHead(302, { location: fake.connector.openIdMetadataUrl }).end();
+    // Bot Framework's metadata document and key list, each down until the test brings it up.
+    const up = { metadata: false, keys: false };
+    let base = '';
+    const server = createServer((request, response) => {
+      const json = (body: unknown): void => void response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+      if (request.url === '/openid' && up.metadata) json({ issuer: 'https://api.botframework.com', jwks_uri: `${base}/keys` });
+      else if (request.url === '/keys' && up.keys) json({ keys: [fake.connector.signingKey.jwk()] });
       else response.writeHead(503).end();
     });
-    await new Promise<void>((resolve) => metadata.listen(0, '127.0.0.1', resolve));
-    const { port } = metadata.address() as AddressInfo;
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     harness = createHarness();
-    const bot = createTeamsBot({ appId: APP_ID, appPassword: 'not-a-real-secret', openIdMetadataUrl: `http://127.0.0.1:${port}/openid` });
+    const bot = createTeamsBot({ appId: APP_ID, appPassword: 'not-a-real-secret', openIdMetadataUrl: `${base}/openid` });
     await bot.start(harness.ctx);
     fake.botEndpoint = `${await harness.listen()}/api/messages`;
     try {
       const chat = fake.groupChat();
       const alice = teamsUser('Alice');
-      expect((await fake.deliver(fake.message(chat, alice, { text: 'early' }))).status).toBe(503);
+      expect((await fake.deliver(fake.message(chat, alice, { text: 'no metadata' }))).status).toBe(503);
+      up.metadata = true;
+      expect((await fake.deliver(fake.message(chat, alice, { text: 'no keys' }))).status).toBe(503);
       expect(harness.events).toEqual([]);
-      up = true;
+      up.keys = true;
       expect((await fake.deliver(fake.message(chat, alice, { text: 'later' }))).status).toBe(200);
       expect(harness.events).toMatchObject([{ kind: 'post', text: 'later' }]);
     } finally {
       await bot.stop();
-      metadata.close();
+      server.close();
       await fake.close();
     }
   });
