@@ -11,7 +11,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { Activity } from '@microsoft/agents-activity';
-import { AuthType, ConnectorClient, MsalTokenProvider } from '@microsoft/agents-hosting';
+import { AuthType, ConnectorClient, MsalTokenProvider, type HttpRequestConfig } from '@microsoft/agents-hosting';
 import { TeamsAuthError, type RequestVerifier } from './auth.js';
 import type { TeamsConfig } from './config.js';
 
@@ -36,8 +36,18 @@ export function botTokens(config: TeamsConfig): TokenSource {
 /** A connector client for one service URL, carrying the bot's token when it has one. */
 export type ConnectorFactory = (serviceUrl: string) => Promise<ConnectorClient>;
 
-export function connectorFactory(tokens: TokenSource): ConnectorFactory {
-  return async (serviceUrl) => ConnectorClient.createClientWithToken(serviceUrl, (await tokens()) ?? '');
+/** How long a connector call may take: the SDK sets no limit, and a room's copies wait in line behind it. */
+export const CONNECTOR_TIMEOUT_MS = 30_000;
+
+export function connectorFactory(tokens: TokenSource, timeoutMs = CONNECTOR_TIMEOUT_MS): ConnectorFactory {
+  return async (serviceUrl) => {
+    const client = ConnectorClient.createClientWithToken(serviceUrl, (await tokens()) ?? '');
+    // Every call of the client goes through this one method of its HttpClient.
+    const http = client.httpClient;
+    const request = http.request.bind(http);
+    http.request = <T>(config: HttpRequestConfig) => request<T>({ timeout: timeoutMs, ...config });
+    return client;
+  };
 }
 
 function isRecord(v: unknown): v is Record<string, unknown> {

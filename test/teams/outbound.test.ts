@@ -4,6 +4,7 @@
  */
 import { Activity } from '@microsoft/agents-activity';
 import { afterEach, describe, expect, it } from 'vitest';
+import { toDeliveryError } from '../../bots/teams/errors.js';
 import { connectorFactory } from '../../bots/teams/transport.js';
 import { DeliveryError } from '../../src/errors.js';
 import { remoteId, roomKey, type FileId, type OutboundPost, type RoomKey, type RoomRef, type StoredFile } from '../../src/model.js';
@@ -90,6 +91,20 @@ describe('send', () => {
     expect(fake.connector.calls.at(-1)).toMatchObject({ op: 'send', conversationId: chat.id, authorization: 'Bearer bot-token', id: res.id });
     const anonymous = await connectorFactory(async () => undefined)(fake.connector.url);
     await expect(anonymous.sendToConversation(encodeURIComponent(chat.id), message)).rejects.toMatchObject({ status: 401 });
+  });
+
+  it('a connector that does not answer: the call gives up and is unavailable (the room does not wait forever)', async () => {
+    fake = await FakeTeams.start();
+    const chat = fake.groupChat();
+    fake.connector.failNext('send', { status: 504, hang: true });
+    const client = await connectorFactory(async () => undefined, 200)(fake.connector.url);
+    const message = Activity.fromObject({ type: 'message', text: 'hi', textFormat: 'xml' });
+    const err: unknown = await client.sendToConversation(encodeURIComponent(chat.id), message).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(toDeliveryError(err, 'send')).toMatchObject({ code: 'unavailable', message: 'teams send: network error ETIMEDOUT' });
+    expect(fake.connector.live(chat.id)).toEqual([]);
   });
 
   it('escapes user text: no HTML and no <at> mention can be injected', async () => {

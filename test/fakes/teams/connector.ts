@@ -57,6 +57,8 @@ export interface Failure {
   readonly status: number;
   readonly retryAfter?: number;
   readonly code?: string;
+  /** Never answer (until the fake closes, or the client gives up). */
+  readonly hang?: boolean;
 }
 
 export const MAX_BODY_BYTES = 28 * 1024;
@@ -81,6 +83,7 @@ export class FakeTeamsConnector {
   requests = 0; // every request to the /v3 API, failed ones included
   readonly signingKey = new SigningKey(['msteams']);
   private readonly failures = new Map<ConnectorOp, Failure[]>();
+  private readonly hung: FastifyReply[] = [];
   private readonly images = new Map<string, Uint8Array>();
   private readonly files = new Map<string, { bytes: Uint8Array; tempauth: string }>();
   private lastId = Date.now();
@@ -153,6 +156,7 @@ export class FakeTeamsConnector {
   }
 
   async close(): Promise<void> {
+    for (const reply of this.hung.splice(0)) if (!reply.sent) reply.code(503).send();
     await this.http.close();
   }
 
@@ -166,6 +170,10 @@ export class FakeTeamsConnector {
     this.requests++;
     if (!this.authorized(request)) return this.fail(reply, 401, 'Unauthorized', 'Authorization has been denied for this request.');
     const failure = this.failures.get(op)?.shift();
+    if (failure?.hang) {
+      this.hung.push(reply);
+      return reply;
+    }
     if (failure) {
       if (failure.retryAfter !== undefined) reply.header('retry-after', String(failure.retryAfter));
       const code = failure.code ?? (failure.status === 429 ? 'Throttled' : failure.status >= 500 ? 'ServiceError' : 'BadArgument');
