@@ -2,7 +2,7 @@
  * Bot Framework activity from Teams → normalized `Inbound` event. No network here except inside
  * the attachments' `fetch()` closures, which the core calls later.
  */
-import type { Activity, Attachment, Entity } from 'botframework-schema';
+import type { Activity, Attachment, Entity } from '@microsoft/agents-activity';
 import { escapeText, toPlain } from '../../src/markup.js';
 import { remoteId, type Author, type Inbound, type InboundAttachment, type RoomRef } from '../../src/model.js';
 import { teamsHtmlToCanonical, teamsTextToCanonical } from './format.js';
@@ -160,6 +160,12 @@ function image(a: Attachment, url: string, serviceUrl: string | undefined, token
   };
 }
 
+/** An edit's time, to the millisecond: two edits of one message are two events. */
+function stamp(t: Date | string | undefined): string {
+  if (t instanceof Date) return Number.isNaN(t.getTime()) ? '' : t.toISOString();
+  return t ?? '';
+}
+
 /** Normalize one activity, or undefined when the bridge ignores it (self, echoes, other events). */
 export function toInbound(activity: Partial<Activity>, opts: InboundOptions): Inbound | undefined {
   const kind = kindOf(activity);
@@ -167,7 +173,7 @@ export function toInbound(activity: Partial<Activity>, opts: InboundOptions): In
   if (!kind || !id || !activity.conversation?.id) return undefined;
   if (isSelf(activity, opts.appId, opts.isOwn)) return undefined;
   const { base, root } = splitConversationId(activity.conversation.id);
-  const eventId = `${base}:${kind}:${id}${kind === 'edit' ? `:${activity.timestamp ? String(activity.timestamp) : ''}` : ''}`;
+  const eventId = `${base}:${kind}:${id}${kind === 'edit' ? `:${stamp(activity.timestamp)}` : ''}`;
   const common = { room: opts.room, eventId, id: remoteId(id), raw: activity };
   if (kind === 'delete') return { ...common, kind };
   const names = botMentionNames(activity);
