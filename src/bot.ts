@@ -82,3 +82,19 @@ export function canDelete(bot: Bot): bot is DeletingBot {
 export function canName(bot: Bot): bot is NamingBot {
   return typeof (bot as Partial<NamingBot>).roomName === 'function';
 }
+
+// --- Connection state (optional) -------------------------------------------------------------
+// A bot that holds a connection to its platform (socket, long poll) says whether it is
+// connected; `/readyz` and `sameroom_platform_up` report it. Bots without it count as up once
+// started.
+
+/** `down` carries a short reason an operator can act on (no secrets, no URLs with tokens). */
+export type ConnectionState = { readonly up: true } | { readonly up: false; readonly reason: string };
+
+export interface ReportingBot extends Bot {
+  connection(): ConnectionState;
+}
+
+export function reportsConnection(bot: Bot): bot is ReportingBot {
+  return typeof (bot as Partial<ReportingBot>).connection === 'function';
+}

@@ -15,6 +15,8 @@ import { RedisStore, connectRedis } from './store/redis.js';
 export interface BuildOptions {
   readonly retry?: Partial<RetryPolicy>;
   readonly leaseMs?: number;
+  /** First and longest wait before starting a failed platform again. */
+  readonly platformRetryMs?: { readonly first: number; readonly max: number };
 }
 
 /** A built-in platform (web) that works with the core's services directly; bound before start. */
@@ -33,6 +35,9 @@ function wire(bridge: Bridge, bots: readonly Bot[]): Bridge {
   return bridge;
 }
 
+const platformRetry = (opts: BuildOptions): { platformRetryMs?: BuildOptions['platformRetryMs'] } =>
+  opts.platformRetryMs ? { platformRetryMs: opts.platformRetryMs } : {};
+
 export function buildBridge(config: Config, log: Logger, bots: readonly Bot[], opts: BuildOptions = {}): Bridge {
   const retry: RetryPolicy = { ...DEFAULT_RETRY, maxAttempts: config.deliveryMaxAttempts, ...opts.retry };
   // Client addresses (rate limits) come from X-Forwarded-For only behind a proxy the operator names.
@@ -48,8 +53,8 @@ export function buildBridge(config: Config, log: Logger, bots: readonly Bot[], o
       leaseMs: opts.leaseMs ?? config.leaseMs,
       onError: (err) => log.warn({ err }, 'queue error'),
     });
-    return wire(new Bridge({ config, log, store, queue, http, bots }), bots);
+    return wire(new Bridge({ config, log, store, queue, http, bots, ...platformRetry(opts) }), bots);
   }
   const store = new EmbeddedStore(config.dataDir);
-  return wire(new Bridge({ config, log, store, queue: new MemoryQueue(store, retry), http, bots }), bots);
+  return wire(new Bridge({ config, log, store, queue: new MemoryQueue(store, retry), http, bots, ...platformRetry(opts) }), bots);
 }
