@@ -1,21 +1,27 @@
 /** `npm start`: run the bridge with the configuration in the environment (and `.env`). */
 import 'dotenv/config';
 import { loadConfig, secretValues } from './config.js';
-import { createLogger } from './log.js';
+import { createLogger, prettyStream, wantsPretty } from './log.js';
 import { createBots } from './registry.js';
 import { buildBridge } from './setup.js';
+import { packageVersion, startupSummary } from './summary.js';
 
 async function main(): Promise<void> {
   const config = loadConfig();
-  const log = createLogger(config.logLevel, secretValues(config.env));
+  const pretty = wantsPretty(config.env.LOG_FORMAT, process.stdout.isTTY);
+  const log = createLogger(config.logLevel, secretValues(config.env), pretty ? prettyStream() : undefined);
   const { bots, missing } = await createBots(config);
   const bridge = buildBridge(config, log, bots);
   await bridge.start();
   await bridge.http.listen({ port: config.port, host: config.host });
-  const store = config.redisUrl ? 'Redis' : `the embedded store in ${config.dataDir}`;
   log.info(
-    `Sameroom is running on ${store}: open ${config.publicUrl} to chat. Platforms on: ${bridge.platforms().join(', ') || 'none'}.` +
-      (missing.length ? ` Not configured: ${missing.map((m) => `${m.platform} (set ${m.keys.join(' + ')})`).join(', ')}.` : ''),
+    startupSummary({
+      version: packageVersion(),
+      publicUrl: config.publicUrl,
+      store: config.redisUrl ? 'Redis' : `embedded (${config.dataDir})`,
+      platforms: bridge.runner.states(),
+      notConfigured: missing.map((m) => m.platform),
+    }),
   );
   let stopping = false;
   const stop = (signal: string): void => {
