@@ -4,6 +4,7 @@ import type { Bot } from './bot.js';
 import { Bridge } from './bridge.js';
 import type { Config } from './config.js';
 import { createHttp } from './http.js';
+import { mountLegal } from './legal.js';
 import { isWebRoomMaker, mountPortal } from './portal/index.js';
 import { MemoryQueue } from './queue/memory.js';
 import { DEFAULT_RETRY, type RetryPolicy } from './queue/queue.js';
@@ -32,6 +33,7 @@ export function isBuiltin(bot: Bot): bot is BuiltinBot {
 function wire(bridge: Bridge, bots: readonly Bot[]): Bridge {
   for (const bot of bots) if (isBuiltin(bot)) bot.bind(bridge);
   mountPortal(bridge.http, bridge, bots.find(isWebRoomMaker));
+  mountLegal(bridge.http, bridge.config.env, bridge.config.publicUrl);
   return bridge;
 }
 

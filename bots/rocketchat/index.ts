@@ -30,7 +30,25 @@ export interface RocketChatConfig {
 
 export function rocketchatConfigFromEnv(env: NodeJS.ProcessEnv): RocketChatConfig | undefined {
   const { ROCKETCHAT_URL: url, ROCKETCHAT_USER_ID: userId, ROCKETCHAT_AUTH_TOKEN: authToken } = env;
-  return url && userId && authToken ? { url, userId, authToken } : undefined;
+  if (!url || !userId || !authToken) return undefined;
+  const text = positive(env, 'ROCKETCHAT_MAX_TEXT_LENGTH');
+  const fileMb = positive(env, 'ROCKETCHAT_MAX_FILE_MB');
+  return {
+    url,
+    userId,
+    authToken,
+    ...(text !== undefined ? { maxTextLength: text } : {}),
+    ...(fileMb !== undefined ? { maxFileBytes: fileMb * 1024 * 1024 } : {}),
+  };
+}
+
+/** An optional whole number above zero; a wrong value stops the start with the key named. */
+function positive(env: NodeJS.ProcessEnv, key: string): number | undefined {
+  const raw = env[key]?.trim();
+  if (!raw) return undefined;
+  const n = Number(raw);
+  if (!Number.isSafeInteger(n) || n <= 0) throw new Error(`${key} must be a whole number above 0, got "${raw}"`);
+  return n;
 }
 
 export type RocketChatBot = Bot & EditingBot & DeletingBot & NamingBot;
