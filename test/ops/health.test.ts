@@ -154,3 +154,25 @@ describe('a platform that fails to start', () => {
     expect(metrics).toContain('process_resident_memory_bytes');
   });
 });
+
+describe('the Grafana dashboard (docs/grafana-dashboard.json)', () => {
+  it('queries only metrics the bridge exports', async () => {
+    const { readFileSync } = await import('node:fs');
+    const dash = JSON.parse(readFileSync(join(import.meta.dirname, '../../docs/grafana-dashboard.json'), 'utf8')) as {
+      panels: Array<{ title: string; targets: Array<{ expr: string }> }>;
+    };
+    const r = await run([new TestBot('web')]);
+    const exported = new Set(
+      (await r.get('/metrics')).body
+        .split('\n')
+        .filter((l) => l.startsWith('# TYPE '))
+        .flatMap((l) => {
+          const [, , name = '', type] = l.split(' ');
+          return type === 'histogram' ? [`${name}_bucket`, `${name}_count`, `${name}_sum`] : [name];
+        }),
+    );
+    const used = dash.panels.flatMap((p) => p.targets.flatMap((t) => t.expr.match(/\b(sameroom|process|nodejs)_[a-z0-9_]+/g) ?? []));
+    expect(used).toEqual(expect.arrayContaining(['sameroom_platform_up', 'sameroom_delivery_seconds_bucket', 'nodejs_eventloop_lag_p99_seconds']));
+    for (const name of used) expect(exported, `${name} is exported`).toContain(name);
+  });
+});
