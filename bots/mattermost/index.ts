@@ -3,7 +3,7 @@
  * REST v4, posts copies under the real author's name with override props. Lifecycle here; see
  * socket.ts (inbound transport), inbound.ts, outbound.ts, format.ts.
  */
-import type { Bot, BotContext, DeletingBot, EditingBot, NamingBot } from '../../src/bot.js';
+import type { Bot, BotContext, ConnectionState, DeletingBot, EditingBot, NamingBot, ReportingBot } from '../../src/bot.js';
 import type { Author, OutboundDelete, OutboundEdit, OutboundPost, RemoteMessageId, RoomRef } from '../../src/model.js';
 import { MattermostClient } from './client.js';
 import { displayName, toInbound, type InboundDeps } from './inbound.js';
@@ -30,7 +30,7 @@ export function mattermostConfigFromEnv(env: NodeJS.ProcessEnv): MattermostConfi
   return url && token ? { url, token } : undefined;
 }
 
-export type MattermostBot = Bot & EditingBot & DeletingBot & NamingBot;
+export type MattermostBot = Bot & EditingBot & DeletingBot & NamingBot & ReportingBot;
 
 /**
  * The client config tells the upload limit, and whether the server honours override props:
@@ -124,6 +124,10 @@ export function createMattermostBot(config: MattermostConfig): MattermostBot {
       });
       socket.start();
       c.log.info({ user: me.username }, 'mattermost bot started');
+    },
+
+    connection(): ConnectionState {
+      return socket?.state ?? { up: false, reason: 'not started' };
     },
 
     async stop(): Promise<void> {

@@ -3,7 +3,7 @@
  * token). Reads over the realtime API (DDP), writes with REST; copies appear under the author's
  * name through `alias`/`avatar`. Lifecycle here; see ddp.ts, inbound.ts, outbound.ts, format.ts.
  */
-import type { Bot, BotContext, DeletingBot, EditingBot, NamingBot } from '../../src/bot.js';
+import type { Bot, BotContext, ConnectionState, DeletingBot, EditingBot, NamingBot, ReportingBot } from '../../src/bot.js';
 import type { Capabilities, OutboundDelete, OutboundEdit, OutboundPost, RemoteMessageId, RoomRef } from '../../src/model.js';
 import { RocketChatClient } from './client.js';
 import { DdpClient } from './ddp.js';
@@ -51,7 +51,7 @@ function positive(env: NodeJS.ProcessEnv, key: string): number | undefined {
   return n;
 }
 
-export type RocketChatBot = Bot & EditingBot & DeletingBot & NamingBot;
+export type RocketChatBot = Bot & EditingBot & DeletingBot & NamingBot & ReportingBot;
 
 export function createRocketChatBot(config: RocketChatConfig): RocketChatBot {
   const client = new RocketChatClient(config.url, config.userId, config.authToken);
@@ -106,6 +106,10 @@ export function createRocketChatBot(config: RocketChatConfig): RocketChatBot {
       });
       ddp.start((subs.update ?? []).map((s) => s.rid).filter((r): r is string => typeof r === 'string'));
       c.log.info({ user: username }, 'rocketchat bot started');
+    },
+
+    connection(): ConnectionState {
+      return ddp?.state ?? { up: false, reason: 'not started' };
     },
 
     async stop(): Promise<void> {

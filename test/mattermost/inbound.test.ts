@@ -100,4 +100,14 @@ describe('mattermost inbound', () => {
     await until(() => rig!.h.events.length === 3, 'three posts');
     expect(rig.h.events.map((e) => (isPost(e) ? e.text : ''))).toEqual(['before', 'during', 'after']);
   });
+
+  it('reports its connection for /readyz: up once authenticated, down with the reason while the link is lost', async () => {
+    // A long back-off keeps the link down long enough to see it.
+    rig = await startRig({ retryMs: 60_000 });
+    const bot = rig.bot;
+    await until(() => bot.connection().up, 'the connection to be up');
+    rig.fake.hub.dropAll();
+    await until(() => !bot.connection().up, 'the connection to be down');
+    expect(bot.connection()).toEqual({ up: false, reason: 'connection lost; reconnecting' });
+  });
 });

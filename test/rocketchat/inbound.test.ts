@@ -107,4 +107,13 @@ describe('rocket.chat inbound', () => {
     rig.fake.userSend(rig.alice, rig.general, 'after the drop');
     expect((await rig.h.waitFor(isPost)).text).toBe('after the drop');
   });
+
+  it('reports its connection for /readyz: up once logged in, down with the reason while the link is lost', async () => {
+    rig = await startRig({ retryMs: 60_000 });
+    const bot = rig.bot;
+    await until(() => bot.connection().up, 'the connection to be up');
+    rig.fake.ddp.dropAll();
+    await until(() => !bot.connection().up, 'the connection to be down');
+    expect(bot.connection()).toEqual({ up: false, reason: 'connection lost; reconnecting' });
+  });
 });
