@@ -9,6 +9,7 @@
 import type { Bot, Update } from 'node-telegram-bot-api';
 import type { Logger } from 'pino';
 import type { BotState } from '../../src/bot.js';
+import type { ConnectionState } from '../../src/bot.js';
 import { retryAfterOf } from '../../src/errors.js';
 
 export const OFFSET_KEY = 'offset';
@@ -29,6 +30,8 @@ export interface PollerOptions {
 }
 
 export class Poller {
+  /** Up after a getUpdates answered, down with the reason after one failed (for /readyz). */
+  state: ConnectionState = { up: false, reason: 'connecting' };
   private readonly abort = new AbortController();
   private done: Promise<void> = Promise.resolve();
 
@@ -61,6 +64,7 @@ export class Poller {
         const mapped = this.opts.mapError(err);
         failures++;
         const wait = retryAfterOf(mapped) ?? Math.min(this.opts.retryMs * 2 ** (failures - 1), 30_000);
+        this.state = { up: false, reason: `getUpdates failing: ${this.opts.redact(mapped instanceof Error ? mapped.message : String(mapped))}` };
         log.warn({ err: this.opts.redact(String(mapped)), waitMs: wait }, 'telegram polling failed; polling again');
         await sleep(wait, this.abort.signal);
       }
@@ -83,6 +87,7 @@ export class Poller {
         },
         signal,
       );
+      this.state = { up: true };
       yield* batch;
     }
   }
