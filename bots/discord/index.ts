@@ -21,7 +21,7 @@ import {
   type GatewayReadyDispatchData,
   type RESTPutAPIApplicationCommandsJSONBody,
 } from 'discord-api-types/v10';
-import type { BotContext, DeletingBot, EditingBot, NamingBot } from '../../src/bot.js';
+import type { BotContext, ConnectionState, DeletingBot, EditingBot, NamingBot } from '../../src/bot.js';
 import type { Capabilities, OutboundDelete, OutboundEdit, OutboundPost, RemoteMessageId, RoomRef } from '../../src/model.js';
 import { catchUp, LastSeen } from './catchup.js';
 import { Directory } from './directory.js';
@@ -104,6 +104,11 @@ export class DiscordBot implements EditingBot, DeletingBot, NamingBot {
       this.leaseTimer = setInterval(() => void this.checkLease(), this.config.leasePollMs ?? 5000);
       this.leaseTimer.unref();
     }
+  }
+
+  /** For /readyz: whether the gateway session is ready (false too while another process holds it). */
+  connection(): ConnectionState {
+    return this.running?.gateway.ready ? { up: true } : { up: false, reason: 'gateway session not ready' };
   }
 
   async stop(): Promise<void> {
