@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Inbound, InboundPost } from '../../src/model.js';
 import { startRig, until, type MattermostRig } from './setup.js';
+import { expectLinkStateReported } from './shared-rig.js';
 
 const isPost = (e: Inbound): e is InboundPost => e.kind === 'post';
 
@@ -103,11 +104,7 @@ describe('mattermost inbound', () => {
 
   it('reports its connection for /readyz: up once authenticated, down with the reason while the link is lost', async () => {
     // A long back-off keeps the link down long enough to see it.
-    rig = await startRig({ retryMs: 60_000 });
-    const bot = rig.bot;
-    await until(() => bot.connection().up, 'the connection to be up');
-    rig.fake.hub.dropAll();
-    await until(() => !bot.connection().up, 'the connection to be down');
-    expect(bot.connection()).toEqual({ up: false, reason: 'connection lost; reconnecting' });
+    const r = (rig = await startRig({ retryMs: 60_000 }));
+    await expectLinkStateReported(r.bot, () => r.fake.hub.dropAll());
   });
 });

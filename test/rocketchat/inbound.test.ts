@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Inbound, InboundPost } from '../../src/model.js';
 import { startRig, until, type RocketRig } from './setup.js';
+import { expectLinkStateReported } from '../mattermost/shared-rig.js';
 
 const isPost = (e: Inbound): e is InboundPost => e.kind === 'post';
 const texts = (r: RocketRig): string[] => r.h.events.map((e) => (isPost(e) ? e.text : e.kind));
@@ -109,11 +110,7 @@ describe('rocket.chat inbound', () => {
   });
 
   it('reports its connection for /readyz: up once logged in, down with the reason while the link is lost', async () => {
-    rig = await startRig({ retryMs: 60_000 });
-    const bot = rig.bot;
-    await until(() => bot.connection().up, 'the connection to be up');
-    rig.fake.ddp.dropAll();
-    await until(() => !bot.connection().up, 'the connection to be down');
-    expect(bot.connection()).toEqual({ up: false, reason: 'connection lost; reconnecting' });
+    const r = (rig = await startRig({ retryMs: 60_000 }));
+    await expectLinkStateReported(r.bot, () => r.fake.ddp.dropAll());
   });
 });
