@@ -10,6 +10,8 @@ import { MemoryQueue } from './queue/memory.js';
 import { DEFAULT_RETRY, type RetryPolicy } from './queue/queue.js';
 import { RedisQueue } from './queue/redis.js';
 import type { Services } from './services.js';
+import type { CommandRunner } from './command.js';
+import type { PlatformInfo } from './platform.js';
 import { EmbeddedStore } from './store/embedded.js';
 import { RedisStore, connectRedis } from './store/redis.js';
 
@@ -18,6 +20,8 @@ export interface BuildOptions {
   readonly leaseMs?: number;
   /** First and longest wait before starting a failed platform again. */
   readonly platformRetryMs?: { readonly first: number; readonly max: number };
+  /** display names and limits of the platforms (from their descriptors) */
+  readonly platforms?: readonly PlatformInfo[];
 }
 
 /** A built-in platform (web) that works with the core's services directly; bound before start. */
@@ -40,10 +44,11 @@ function wire(bridge: Bridge, bots: readonly Bot[]): Bridge {
 const platformRetry = (opts: BuildOptions): { platformRetryMs?: BuildOptions['platformRetryMs'] } =>
   opts.platformRetryMs ? { platformRetryMs: opts.platformRetryMs } : {};
 
-export function buildBridge(config: Config, log: Logger, bots: readonly Bot[], opts: BuildOptions = {}): Bridge {
+/** `commands`: the command layer (commands/), which the core does not import. */
+export function buildBridge(config: Config, log: Logger, bots: readonly Bot[], commands: CommandRunner, opts: BuildOptions = {}): Bridge {
   const retry: RetryPolicy = { ...DEFAULT_RETRY, maxAttempts: config.deliveryMaxAttempts, ...opts.retry };
   // Client addresses (rate limits) come from X-Forwarded-For only behind a proxy the operator names.
-  const http = createHttp({ bodyLimit: config.maxFileBytes + 1024 * 1024, trustProxy: config.env.TRUST_PROXY === 'true' });
+  const http = createHttp({ bodyLimit: config.maxFileBytes + 1024 * 1024, trustProxy: config.trustProxy });
   if (config.redisUrl) {
     const client = connectRedis(config.redisUrl);
     client.on('error', (err: unknown) => log.warn({ err }, 'redis connection error'));
@@ -55,8 +60,8 @@ export function buildBridge(config: Config, log: Logger, bots: readonly Bot[], o
       leaseMs: opts.leaseMs ?? config.leaseMs,
       onError: (err) => log.warn({ err }, 'queue error'),
     });
-    return wire(new Bridge({ config, log, store, queue, http, bots, ...platformRetry(opts) }), bots);
+    return wire(new Bridge({ config, log, store, queue, http, bots, commands, ...(opts.platforms ? { platforms: opts.platforms } : {}), ...platformRetry(opts) }), bots);
   }
   const store = new EmbeddedStore(config.dataDir);
-  return wire(new Bridge({ config, log, store, queue: new MemoryQueue(store, retry), http, bots, ...platformRetry(opts) }), bots);
+  return wire(new Bridge({ config, log, store, queue: new MemoryQueue(store, retry), http, bots, commands, ...(opts.platforms ? { platforms: opts.platforms } : {}), ...platformRetry(opts) }), bots);
 }

@@ -3,6 +3,7 @@
  * token). Reads over the realtime API (DDP), writes with REST; copies appear under the author's
  * name through `alias`/`avatar`. Lifecycle here; see ddp.ts, inbound.ts, outbound.ts, format.ts.
  */
+import type { RocketChatConfig } from './config.js';
 import type { Bot, BotContext, ConnectionState, DeletingBot, EditingBot, NamingBot, ReportingBot } from '../../src/bot.js';
 import type { Capabilities, OutboundDelete, OutboundEdit, OutboundPost, RemoteMessageId, RoomRef } from '../../src/model.js';
 import { RocketChatClient } from './client.js';
@@ -11,45 +12,7 @@ import { deleteEvent, toInbound, type InboundDeps } from './inbound.js';
 import { MAX_MESSAGE, RocketOutbound } from './outbound.js';
 import { str, type RcMessage } from './types.js';
 
-export interface RocketChatConfig {
-  /** Server URL, e.g. `https://chat.example.com` (ROCKETCHAT_URL). */
-  readonly url: string;
-  /** The bot user's id (ROCKETCHAT_USER_ID). */
-  readonly userId: string;
-  /** A personal access token or login token of that user (ROCKETCHAT_AUTH_TOKEN). */
-  readonly authToken: string;
-  /** Text limit; default 5000, Rocket.Chat's default `Message_MaxAllowedSize`. */
-  readonly maxTextLength?: number;
-  /** Upload limit; default 100 MiB, Rocket.Chat's default `FileUpload_MaxFileSize`. */
-  readonly maxFileBytes?: number;
-  /** First reconnect delay of the realtime connection. Default 1 s. */
-  readonly retryMs?: number;
-  /** Realtime ping interval. Default 30 s. */
-  readonly pingMs?: number;
-}
-
-export function rocketchatConfigFromEnv(env: NodeJS.ProcessEnv): RocketChatConfig | undefined {
-  const { ROCKETCHAT_URL: url, ROCKETCHAT_USER_ID: userId, ROCKETCHAT_AUTH_TOKEN: authToken } = env;
-  if (!url || !userId || !authToken) return undefined;
-  const text = positive(env, 'ROCKETCHAT_MAX_TEXT_LENGTH');
-  const fileMb = positive(env, 'ROCKETCHAT_MAX_FILE_MB');
-  return {
-    url,
-    userId,
-    authToken,
-    ...(text !== undefined ? { maxTextLength: text } : {}),
-    ...(fileMb !== undefined ? { maxFileBytes: fileMb * 1024 * 1024 } : {}),
-  };
-}
-
-/** An optional whole number above zero; a wrong value stops the start with the key named. */
-function positive(env: NodeJS.ProcessEnv, key: string): number | undefined {
-  const raw = env[key]?.trim();
-  if (!raw) return undefined;
-  const n = Number(raw);
-  if (!Number.isSafeInteger(n) || n <= 0) throw new Error(`${key} must be a whole number above 0, got "${raw}"`);
-  return n;
-}
+export { rocketchatConfigFromEnv, type RocketChatConfig } from './config.js';
 
 export type RocketChatBot = Bot & EditingBot & DeletingBot & NamingBot & ReportingBot;
 

@@ -7,19 +7,20 @@ import { escapeText, toPlain } from '../../src/markup.js';
 import { remoteId, type Author, type Inbound, type InboundAttachment, type RoomRef } from '../../src/model.js';
 import { teamsHtmlToCanonical, teamsTextToCanonical } from './format.js';
 import { channelInfo, splitConversationId } from './rooms.js';
+import { verbToCommand } from '../../src/command.js';
 
 export interface InboundOptions {
   readonly room: RoomRef;
   readonly appId: string;
   readonly commandWord: string;
+  /** the command verbs and aliases (from the core's context): `@Sameroom open` → `-sameroom open` */
+  readonly verbs: readonly string[];
   /** Ids of messages this bot posted: their echoes are dropped. */
   readonly isOwn: (id: string) => boolean;
   /** The bot's bearer token for attachments hosted by the connector (serviceUrl). */
   readonly token: () => Promise<string | undefined>;
 }
 
-/** The `-sameroom` verbs: `@Sameroom open` is normalized to `-sameroom open`. */
-export const COMMAND_VERBS = ['open', 'connect', 'portal', 'map', 'list', 'close', 'disable', 'ping', 'format', 'direction', 'log', 'help'];
 
 const FILE_DOWNLOAD_INFO = 'application/vnd.microsoft.teams.file.download.info';
 
@@ -70,15 +71,8 @@ function startsWithBotMention(activity: Partial<Activity>, names: readonly strin
  * The command a message addressed to the bot stands for: `open …` / `sameroom open …` →
  * `-sameroom open …`; `-sameroom …` passes through; other text is no command (undefined).
  */
-export function normalizeCommand(plain: string, commandWord: string, hasAttachments: boolean): string | undefined {
-  const text = plain.trim();
-  const word = commandWord.toLowerCase();
-  if (!text) return hasAttachments ? undefined : `-${commandWord} help`;
-  if (text.toLowerCase().startsWith(`-${word}`)) return text;
-  const [first = '', ...rest] = text.split(/\s+/);
-  if (first.toLowerCase() === word) return `-${commandWord}${rest.length ? ` ${rest.join(' ')}` : ''}`;
-  if (COMMAND_VERBS.includes(first.toLowerCase())) return `-${commandWord} ${text}`;
-  return undefined;
+export function normalizeCommand(plain: string, commandWord: string, verbs: readonly string[], hasAttachments: boolean): string | undefined {
+  return verbToCommand(plain, commandWord, verbs, hasAttachments);
 }
 
 /** The message text as canonical markup, the bot's own mentions removed. */
@@ -180,7 +174,7 @@ export function toInbound(activity: Partial<Activity>, opts: InboundOptions): In
   let text = messageText(activity, names);
   const attachments = kind === 'post' ? inboundAttachments(activity, opts.token) : [];
   if (startsWithBotMention(activity, names)) {
-    const command = normalizeCommand(toPlain(text), opts.commandWord, attachments.length > 0);
+    const command = normalizeCommand(toPlain(text), opts.commandWord, opts.verbs, attachments.length > 0);
     if (command !== undefined) text = escapeText(command);
   }
   if (kind === 'edit') return { ...common, kind, author: author(activity), text };

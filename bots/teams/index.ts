@@ -54,6 +54,7 @@ export function createTeamsBot(config: TeamsConfig): TeamsBot {
         room,
         appId: config.appId,
         commandWord: ctx.commandWord,
+        verbs: ctx.verbs,
         isOwn: (id) => own.has(id),
         token: tokenSource(adapter, context),
       });

@@ -61,6 +61,7 @@ const buildConfig = JSON.parse(read('tsconfig.build.json')) as { include: string
 
 /** Files under a directory, relative to the repository (skipping node_modules and dist). */
 function walk(dir: string): string[] {
+  if (!statSync(join(ROOT, dir)).isDirectory()) return [dir];
   return readdirSync(join(ROOT, dir)).flatMap((name) => {
     const rel = posix.join(dir, name);
     if (name === 'node_modules' || name === 'dist') return [];
@@ -107,11 +108,11 @@ describe('Dockerfile', () => {
     expect(taken.sort()).toEqual([`/app/${buildConfig.compilerOptions.outDir}`, '/app/node_modules']);
   });
 
-  it('starts the compiled entry point of src/main.ts', () => {
+  it('starts the compiled entry point, main.ts', () => {
     const cmd = runtime?.steps.find((s) => s.op === 'CMD')?.args ?? '';
     const entry = (JSON.parse(cmd) as string[]).at(-1) ?? '';
     const { outDir, rootDir } = buildConfig.compilerOptions;
-    expect(entry).toBe(posix.join(outDir, posix.relative(rootDir, 'src/main.ts')).replace(/\.ts$/, '.js'));
+    expect(entry).toBe(posix.join(outDir, posix.relative(rootDir, 'main.ts')).replace(/\.ts$/, '.js'));
   });
 
   it('copies next to the compiled code every non-code file the code reads relative to itself', () => {

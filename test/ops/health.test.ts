@@ -14,6 +14,7 @@ import type { Bridge } from '../../src/bridge.js';
 import { loadConfig } from '../../src/config.js';
 import { createLogger } from '../../src/log.js';
 import { buildBridge } from '../../src/setup.js';
+import { createCommandRunner } from '../../commands/index.js';
 import { FakeMatrix } from '../fakes/matrix/server.js';
 import { link } from '../helpers/pairing.js';
 import { TestBot } from '../helpers/test-bot.js';
@@ -50,7 +51,7 @@ async function run(bots: TestBot[] | Parameters<typeof buildBridge>[2], env: Rec
   });
   const config = loadConfig({ DATA_DIR: dir, PORT: '0', ...env });
   const log = createLogger('info', [], sink);
-  const bridge = buildBridge(config, log, bots, { retry: { baseDelayMs: 10, maxDelayMs: 100 }, platformRetryMs: { first: 50, max: 200 } });
+  const bridge = buildBridge(config, log, bots, createCommandRunner(), { retry: { baseDelayMs: 10, maxDelayMs: 100 }, platformRetryMs: { first: 50, max: 200 } });
   await bridge.start();
   const url = await bridge.http.listen({ port: 0, host: '127.0.0.1' });
   cleanup.push(async () => {
