@@ -100,3 +100,19 @@ export function canName(bot: Bot): bot is NamingBot {
 export function capabilitiesIn(bot: Bot, room: RoomRef): Capabilities {
   return bot.capabilitiesFor?.(room) ?? bot.capabilities;
 }
+
+// --- Connection state (optional) -------------------------------------------------------------
+// A bot that holds a connection to its platform (socket, long poll) says whether it is
+// connected; `/readyz` and `sameroom_platform_up` report it. Bots without it count as up once
+// started.
+
+/** `down` carries a short reason an operator can act on (no secrets, no URLs with tokens). */
+export type ConnectionState = { readonly up: true } | { readonly up: false; readonly reason: string };
+
+export interface ReportingBot extends Bot {
+  connection(): ConnectionState;
+}
+
+export function reportsConnection(bot: Bot): bot is ReportingBot {
+  return typeof (bot as Partial<ReportingBot>).connection === 'function';
+}

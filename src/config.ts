@@ -47,6 +47,9 @@ export const CORE_ENV: readonly EnvKey[] = [
   { key: 'CODE_TTL_MINUTES', kind: 'number', min: 1, default: '10', doc: 'how long an `open` code lives' },
   { key: 'MAX_FILE_MB', kind: 'number', min: 0, integer: false, default: '25', doc: 'largest file the bridge carries; bigger ones are named, not sent' },
   { key: 'LOG_LEVEL', kind: 'string', default: 'info', doc: 'pino level: `trace`, `debug`, `info`, `warn`, `error`, `silent`' },
+  { key: 'LOG_FORMAT', kind: 'string', doc: '`json` or `pretty`; unset: readable lines when the output is a terminal, JSON lines otherwise' },
+  { key: 'PRIVACY_FILE', kind: 'string', doc: 'plain-text file shown at `/privacy` (the Teams app links there; blank lines part paragraphs, `{{PUBLIC_URL}}` is replaced); unset: a short default' },
+  { key: 'TERMS_FILE', kind: 'string', doc: 'plain-text file shown at `/terms`, like `PRIVACY_FILE`' },
 ];
 
 /** The core's configuration; throws ConfigErrors listing every bad key at once. */

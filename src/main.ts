@@ -6,9 +6,10 @@
 import 'dotenv/config';
 import type { CommandRunner } from './command.js';
 import { CORE_ENV, loadConfig, secretValues, type Config } from './config.js';
-import { createLogger } from './log.js';
-import { enableHint, loadPlatforms, type PlatformDescriptor } from './platform.js';
+import { createLogger, prettyStream, wantsPretty } from './log.js';
+import { loadPlatforms, type PlatformDescriptor } from './platform.js';
 import { buildBridge } from './setup.js';
+import { packageVersion, startupSummary } from './summary.js';
 
 export interface App {
   readonly platforms: readonly PlatformDescriptor[];
@@ -22,15 +23,20 @@ function secrets(app: App, config: Config): string[] {
 
 export async function runBridge(app: App): Promise<void> {
   const config = loadConfig();
-  const log = createLogger(config.logLevel, secrets(app, config));
+  const pretty = wantsPretty(config.env.LOG_FORMAT, process.stdout.isTTY);
+  const log = createLogger(config.logLevel, secrets(app, config), pretty ? prettyStream() : undefined);
   const { bots, missing } = await loadPlatforms(app.platforms, config);
   const bridge = buildBridge(config, log, bots, app.commands, { platforms: app.platforms });
   await bridge.start();
   await bridge.http.listen({ port: config.port, host: config.host });
-  const store = config.redisUrl ? 'Redis' : `the embedded store in ${config.dataDir}`;
   log.info(
-    `Sameroom is running on ${store}: open ${config.publicUrl} to chat. Platforms on: ${bridge.platforms().join(', ') || 'none'}.` +
-      (missing.length ? ` Not configured: ${missing.map((m) => `${m.name} (set ${enableHint(m)})`).join(', ')}.` : ''),
+    startupSummary({
+      version: packageVersion(),
+      publicUrl: config.publicUrl,
+      store: config.redisUrl ? 'Redis' : `embedded (${config.dataDir})`,
+      platforms: bridge.runner.states(),
+      notConfigured: missing.map((m) => m.name),
+    }),
   );
   let stopping = false;
   const stop = (signal: string): void => {

@@ -4,6 +4,7 @@ import type { Bot } from './bot.js';
 import { Bridge } from './bridge.js';
 import type { Config } from './config.js';
 import { createHttp } from './http.js';
+import { mountLegal } from './legal.js';
 import { isWebRoomMaker, mountPortal } from './portal/index.js';
 import { MemoryQueue } from './queue/memory.js';
 import { DEFAULT_RETRY, type RetryPolicy } from './queue/queue.js';
@@ -17,6 +18,8 @@ import { RedisStore, connectRedis } from './store/redis.js';
 export interface BuildOptions {
   readonly retry?: Partial<RetryPolicy>;
   readonly leaseMs?: number;
+  /** First and longest wait before starting a failed platform again. */
+  readonly platformRetryMs?: { readonly first: number; readonly max: number };
   /** display names and limits of the platforms (from their descriptors) */
   readonly platforms?: readonly PlatformInfo[];
 }
@@ -34,8 +37,12 @@ export function isBuiltin(bot: Bot): bot is BuiltinBot {
 function wire(bridge: Bridge, bots: readonly Bot[]): Bridge {
   for (const bot of bots) if (isBuiltin(bot)) bot.bind(bridge);
   mountPortal(bridge.http, bridge, bots.find(isWebRoomMaker));
+  mountLegal(bridge.http, bridge.config.env, bridge.config.publicUrl);
   return bridge;
 }
+
+const platformRetry = (opts: BuildOptions): { platformRetryMs?: BuildOptions['platformRetryMs'] } =>
+  opts.platformRetryMs ? { platformRetryMs: opts.platformRetryMs } : {};
 
 /** `commands`: the command layer (commands/), which the core does not import. */
 export function buildBridge(config: Config, log: Logger, bots: readonly Bot[], commands: CommandRunner, opts: BuildOptions = {}): Bridge {
@@ -53,8 +60,8 @@ export function buildBridge(config: Config, log: Logger, bots: readonly Bot[], c
       leaseMs: opts.leaseMs ?? config.leaseMs,
       onError: (err) => log.warn({ err }, 'queue error'),
     });
-    return wire(new Bridge({ config, log, store, queue, http, bots, commands, ...(opts.platforms ? { platforms: opts.platforms } : {}) }), bots);
+    return wire(new Bridge({ config, log, store, queue, http, bots, commands, ...(opts.platforms ? { platforms: opts.platforms } : {}), ...platformRetry(opts) }), bots);
   }
   const store = new EmbeddedStore(config.dataDir);
-  return wire(new Bridge({ config, log, store, queue: new MemoryQueue(store, retry), http, bots, commands, ...(opts.platforms ? { platforms: opts.platforms } : {}) }), bots);
+  return wire(new Bridge({ config, log, store, queue: new MemoryQueue(store, retry), http, bots, commands, ...(opts.platforms ? { platforms: opts.platforms } : {}), ...platformRetry(opts) }), bots);
 }

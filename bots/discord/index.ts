@@ -21,7 +21,7 @@ import {
   type GatewayReadyDispatchData,
   type RESTPutAPIApplicationCommandsJSONBody,
 } from 'discord-api-types/v10';
-import type { BotContext, DeletingBot, EditingBot, NamingBot } from '../../src/bot.js';
+import type { BotContext, ConnectionState, DeletingBot, EditingBot, NamingBot, ReportingBot } from '../../src/bot.js';
 import type { Capabilities, OutboundDelete, OutboundEdit, OutboundPost, RemoteMessageId, RoomRef } from '../../src/model.js';
 import { catchUp, LastSeen } from './catchup.js';
 import { Directory } from './directory.js';
@@ -50,7 +50,7 @@ interface Running {
   readonly gateway: Gateway;
 }
 
-export class DiscordBot implements EditingBot, DeletingBot, NamingBot {
+export class DiscordBot implements EditingBot, DeletingBot, NamingBot, ReportingBot {
   readonly platform = PLATFORM;
   readonly capabilities: Capabilities = { maxTextLength: MAX_TEXT, maxFileBytes: MAX_FILE_BYTES, impersonate: true, replies: true };
 
@@ -97,6 +97,11 @@ export class DiscordBot implements EditingBot, DeletingBot, NamingBot {
       this.leaseTimer = setInterval(() => void this.checkLease(), this.config.leasePollMs ?? 5000);
       this.leaseTimer.unref();
     }
+  }
+
+  /** For /readyz: whether the gateway session is ready (false too while another process holds it). */
+  connection(): ConnectionState {
+    return this.running?.gateway.ready ? { up: true } : { up: false, reason: 'gateway session not ready' };
   }
 
   async stop(): Promise<void> {

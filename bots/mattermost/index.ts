@@ -4,7 +4,7 @@
  * socket.ts (inbound transport), inbound.ts, outbound.ts, format.ts.
  */
 import type { MattermostConfig } from './config.js';
-import type { Bot, BotContext, DeletingBot, EditingBot, NamingBot } from '../../src/bot.js';
+import type { Bot, BotContext, ConnectionState, DeletingBot, EditingBot, NamingBot, ReportingBot } from '../../src/bot.js';
 import type { Author, OutboundDelete, OutboundEdit, OutboundPost, RemoteMessageId, RoomRef } from '../../src/model.js';
 import { MattermostClient } from './client.js';
 import { displayName, toInbound, type InboundDeps } from './inbound.js';
@@ -15,7 +15,7 @@ import { str, type MmChannel, type MmFileInfo, type MmPost, type MmTeam, type Mm
 export { mattermostConfigFromEnv, type MattermostConfig } from './config.js';
 
 
-export type MattermostBot = Bot & EditingBot & DeletingBot & NamingBot;
+export type MattermostBot = Bot & EditingBot & DeletingBot & NamingBot & ReportingBot;
 
 /**
  * The client config tells the upload limit, and whether the server honours override props:
@@ -109,6 +109,10 @@ export function createMattermostBot(config: MattermostConfig): MattermostBot {
       });
       socket.start();
       c.log.info({ user: me.username }, 'mattermost bot started');
+    },
+
+    connection(): ConnectionState {
+      return socket?.state ?? { up: false, reason: 'not started' };
     },
 
     async stop(): Promise<void> {

@@ -25,11 +25,21 @@ export const ROCKETCHAT_ENV: PlatformEnv = {
     { key: 'ROCKETCHAT_URL', kind: 'url', required: true, doc: 'server URL, e.g. `https://chat.example.com`' },
     { key: 'ROCKETCHAT_USER_ID', kind: 'string', required: true, doc: "the bot user's id" },
     { key: 'ROCKETCHAT_AUTH_TOKEN', kind: 'string', secret: true, required: true, doc: 'its personal access token' },
+    { key: 'ROCKETCHAT_MAX_TEXT_LENGTH', kind: 'number', min: 1, doc: "optional: your server's `Message_MaxAllowedSize` when it is not the default 5000" },
+    { key: 'ROCKETCHAT_MAX_FILE_MB', kind: 'number', min: 1, doc: "optional: your server's `FileUpload_MaxFileSize` in MB when it is not the default 100" },
   ],
 };
 
 export function rocketchatConfig(v: EnvValues): RocketChatConfig {
-  return { url: v.str('ROCKETCHAT_URL') ?? '', userId: v.str('ROCKETCHAT_USER_ID') ?? '', authToken: v.str('ROCKETCHAT_AUTH_TOKEN') ?? '' };
+  const text = v.num('ROCKETCHAT_MAX_TEXT_LENGTH');
+  const fileMb = v.num('ROCKETCHAT_MAX_FILE_MB');
+  return {
+    url: v.str('ROCKETCHAT_URL') ?? '',
+    userId: v.str('ROCKETCHAT_USER_ID') ?? '',
+    authToken: v.str('ROCKETCHAT_AUTH_TOKEN') ?? '',
+    ...(text !== undefined ? { maxTextLength: text } : {}),
+    ...(fileMb !== undefined ? { maxFileBytes: fileMb * 1024 * 1024 } : {}),
+  };
 }
 
 export function rocketchatConfigFromEnv(env: NodeJS.ProcessEnv): RocketChatConfig | undefined {

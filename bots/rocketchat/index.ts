@@ -4,7 +4,7 @@
  * name through `alias`/`avatar`. Lifecycle here; see ddp.ts, inbound.ts, outbound.ts, format.ts.
  */
 import type { RocketChatConfig } from './config.js';
-import type { Bot, BotContext, DeletingBot, EditingBot, NamingBot } from '../../src/bot.js';
+import type { Bot, BotContext, ConnectionState, DeletingBot, EditingBot, NamingBot, ReportingBot } from '../../src/bot.js';
 import type { Capabilities, OutboundDelete, OutboundEdit, OutboundPost, RemoteMessageId, RoomRef } from '../../src/model.js';
 import { RocketChatClient } from './client.js';
 import { DdpClient } from './ddp.js';
@@ -14,8 +14,7 @@ import { str, type RcMessage } from './types.js';
 
 export { rocketchatConfigFromEnv, type RocketChatConfig } from './config.js';
 
-
-export type RocketChatBot = Bot & EditingBot & DeletingBot & NamingBot;
+export type RocketChatBot = Bot & EditingBot & DeletingBot & NamingBot & ReportingBot;
 
 export function createRocketChatBot(config: RocketChatConfig): RocketChatBot {
   const client = new RocketChatClient(config.url, config.userId, config.authToken);
@@ -70,6 +69,10 @@ export function createRocketChatBot(config: RocketChatConfig): RocketChatBot {
       });
       ddp.start((subs.update ?? []).map((s) => s.rid).filter((r): r is string => typeof r === 'string'));
       c.log.info({ user: username }, 'rocketchat bot started');
+    },
+
+    connection(): ConnectionState {
+      return ddp?.state ?? { up: false, reason: 'not started' };
     },
 
     async stop(): Promise<void> {

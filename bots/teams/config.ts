@@ -50,6 +50,7 @@ export const TEAMS_ENV: PlatformEnv = {
     // Only the exact word `true` turns authentication off: a typo must not.
     { key: 'TEAMS_ALLOW_UNAUTHENTICATED', kind: 'string', default: 'false', doc: 'only `true` accepts unauthenticated Bot Framework requests (tests and the local emulator; a warning is logged)' },
     { key: 'TEAMS_OPENID_METADATA_URL', kind: 'url', doc: "where Bot Framework's signing keys are published (default Bot Framework's; tests use the fake)" },
+    { key: 'TEAMS_DEVELOPER_NAME', kind: 'string', doc: 'developer name in the app package (`npm run teams:package`); default: the host of `PUBLIC_URL`' },
   ],
 };
 

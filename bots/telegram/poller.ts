@@ -9,6 +9,7 @@
 import type { Bot, Update } from 'node-telegram-bot-api';
 import type { Logger } from 'pino';
 import type { BotState } from '../../src/bot.js';
+import type { ConnectionState } from '../../src/bot.js';
 import { retryAfterOf } from '../../src/errors.js';
 import { sleep } from '../../src/sleep.js';
 
@@ -30,6 +31,8 @@ export interface PollerOptions {
 }
 
 export class Poller {
+  /** Up after a getUpdates answered, down with the reason after one failed (for /readyz). */
+  state: ConnectionState = { up: false, reason: 'connecting' };
   private readonly abort = new AbortController();
   private done: Promise<void> = Promise.resolve();
 
@@ -62,6 +65,7 @@ export class Poller {
         const mapped = this.opts.mapError(err);
         failures++;
         const wait = retryAfterOf(mapped) ?? Math.min(this.opts.retryMs * 2 ** (failures - 1), 30_000);
+        this.state = { up: false, reason: `getUpdates failing: ${this.opts.redact(mapped instanceof Error ? mapped.message : String(mapped))}` };
         log.warn({ err: this.opts.redact(String(mapped)), waitMs: wait }, 'telegram polling failed; polling again');
         await sleep(wait, this.abort.signal);
       }
@@ -84,6 +88,7 @@ export class Poller {
         },
         signal,
       );
+      this.state = { up: true };
       yield* batch;
     }
   }
