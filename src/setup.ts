@@ -50,6 +50,6 @@ export function buildBridge(config: Config, log: Logger, bots: readonly Bot[], o
     });
     return wire(new Bridge({ config, log, store, queue, http, bots }), bots);
   }
-  const store = new EmbeddedStore(config.dataDir);
+  const store = new EmbeddedStore(config.dataDir, { owner: 'starting this bridge (or give each bridge its own DATA_DIR)' });
   return wire(new Bridge({ config, log, store, queue: new MemoryQueue(store, retry), http, bots }), bots);
 }
