@@ -3,13 +3,15 @@ import 'dotenv/config';
 import { loadConfig, secretValues } from './config.js';
 import { createLogger } from './log.js';
 import { createBots } from './registry.js';
-import { buildBridge } from './setup.js';
+import { buildBridge, openEmbeddedStore } from './setup.js';
 
 async function main(): Promise<void> {
   const config = loadConfig();
   const log = createLogger(config.logLevel, secretValues(config.env));
+  // DATA_DIR first: a second bridge on it refuses at once, before loading any platform.
+  const embedded = config.redisUrl ? undefined : openEmbeddedStore(config);
   const { bots, missing } = await createBots(config);
-  const bridge = buildBridge(config, log, bots);
+  const bridge = buildBridge(config, log, bots, embedded ? { embedded } : {});
   await bridge.start();
   await bridge.http.listen({ port: config.port, host: config.host });
   const store = config.redisUrl ? 'Redis' : `the embedded store in ${config.dataDir}`;

@@ -15,6 +15,13 @@ import { RedisStore, connectRedis } from './store/redis.js';
 export interface BuildOptions {
   readonly retry?: Partial<RetryPolicy>;
   readonly leaseMs?: number;
+  /** the embedded store, opened (and DATA_DIR locked) before anything slower starts */
+  readonly embedded?: EmbeddedStore;
+}
+
+/** Open the embedded store: takes DATA_DIR, or refuses when another process has it. */
+export function openEmbeddedStore(config: Config): EmbeddedStore {
+  return new EmbeddedStore(config.dataDir, { owner: 'starting this bridge (or give each bridge its own DATA_DIR)' });
 }
 
 /** A built-in platform (web) that works with the core's services directly; bound before start. */
@@ -50,6 +57,6 @@ export function buildBridge(config: Config, log: Logger, bots: readonly Bot[], o
     });
     return wire(new Bridge({ config, log, store, queue, http, bots }), bots);
   }
-  const store = new EmbeddedStore(config.dataDir, { owner: 'starting this bridge (or give each bridge its own DATA_DIR)' });
+  const store = opts.embedded ?? openEmbeddedStore(config);
   return wire(new Bridge({ config, log, store, queue: new MemoryQueue(store, retry), http, bots }), bots);
 }
