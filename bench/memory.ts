@@ -38,14 +38,14 @@ export interface MemoryResult {
   readonly rows: MemoryRow[];
 }
 
-interface Backend {
+export interface Backend {
   readonly platform: string;
   readonly env: Record<string, string>;
   close(): Promise<void>;
 }
 
 /** Start every platform's fake (or local server) that can run here. */
-async function backends(log: (s: string) => void): Promise<{ up: Backend[]; skipped: string[] }> {
+export async function backends(log: (s: string) => void): Promise<{ up: Backend[]; skipped: string[] }> {
   const up: Backend[] = [];
   const skipped: string[] = [];
   const attempt = async (platform: string, start: () => Promise<Backend>): Promise<void> => {
