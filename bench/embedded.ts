@@ -20,6 +20,8 @@ import { round, sleep } from './stats.js';
 export interface StartRow {
   readonly platforms: string;
   readonly secondsToHealthz: number;
+  /** CPU the bridge process used until /healthz answered: what the start costs on a busy machine */
+  readonly cpuSecondsToHealthz: number;
   readonly idleRssMiB: number;
 }
 export interface ScaleRow {
@@ -45,8 +47,22 @@ function rssOf(pid: number): number {
   return Number(m?.[1] ?? 0) * 1024;
 }
 
-/** `npm start` with `env`; seconds until /healthz answers 200, then the idle bridge's RSS. */
-async function startOnce(env: Record<string, string>): Promise<{ seconds: number; rss: number }> {
+/** CPU seconds (user + system) a process has used, from /proc. */
+function cpuOf(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ = 100)
+}
+
+/** The bridge: the node process npm runs (`exec node dist/src/main.js`). */
+function bridgeUnder(npmPid: number): number {
+  const children = readFileSync(`/proc/${npmPid}/task/${npmPid}/children`, 'utf8').trim().split(/\s+/).map(Number);
+  const bridge = children.find((c) => readFileSync(`/proc/${c}/cmdline`, 'utf8').includes('dist/src/main.js'));
+  if (!bridge) throw new Error('bridge process not found under npm');
+  return bridge;
+}
+
+/** `npm start` with `env`; seconds (and bridge CPU seconds) until /healthz answers 200, then the idle bridge's RSS. */
+async function startOnce(env: Record<string, string>): Promise<{ seconds: number; cpu: number; rss: number }> {
   const port = await freePort();
   const dataDir = mkdtempSync(join(tmpdir(), 'sr-bench-start-'));
   const t0 = performance.now();
@@ -61,11 +77,10 @@ async function startOnce(env: Record<string, string>): Promise<{ seconds: number
       await sleep(10);
     }
     const seconds = (performance.now() - t0) / 1000;
+    const bridge = bridgeUnder(npm.pid ?? 0);
+    const cpu = cpuOf(bridge);
     await sleep(5000); // idle: connections settled, start-up garbage collectable
-    const children = readFileSync(`/proc/${npm.pid}/task/${npm.pid}/children`, 'utf8').trim().split(/\s+/).map(Number);
-    const bridge = children.find((c) => readFileSync(`/proc/${c}/cmdline`, 'utf8').includes('dist/src/main.js'));
-    if (!bridge) throw new Error('bridge process not found under npm');
-    return { seconds, rss: rssOf(bridge) };
+    return { seconds, cpu, rss: rssOf(bridge) };
   } finally {
     npm.kill('SIGTERM');
     await new Promise((r) => npm.once('exit', r));
@@ -85,12 +100,12 @@ export async function embeddedBench(quick: boolean, log: (s: string) => void): P
   const start: StartRow[] = [];
   const runs = quick ? 1 : 3;
   const best = async (label: string, env: Record<string, string>): Promise<void> => {
-    const tries: Array<{ seconds: number; rss: number }> = [];
+    const tries: Array<{ seconds: number; cpu: number; rss: number }> = [];
     for (let i = 0; i < runs; i++) tries.push(await startOnce(env));
     tries.sort((a, b) => a.seconds - b.seconds);
-    const median = tries[Math.floor(tries.length / 2)] ?? { seconds: 0, rss: 0 };
-    start.push({ platforms: label, secondsToHealthz: round(median.seconds, 2), idleRssMiB: mib(median.rss) });
-    log(`embedded: npm start → /healthz (${label}): ${round(median.seconds, 2)} s, idle RSS ${mib(median.rss)} MiB`);
+    const median = tries[Math.floor(tries.length / 2)] ?? { seconds: 0, cpu: 0, rss: 0 };
+    start.push({ platforms: label, secondsToHealthz: round(median.seconds, 2), cpuSecondsToHealthz: round(median.cpu, 2), idleRssMiB: mib(median.rss) });
+    log(`embedded: npm start → /healthz (${label}): ${round(median.seconds, 2)} s (bridge CPU ${round(median.cpu, 2)} s), idle RSS ${mib(median.rss)} MiB`);
   };
   await best('web only', {});
   const { up, skipped } = await backends(log);

@@ -119,8 +119,8 @@ function markdown(r: Results): string {
   if (r.embedded) {
     out.push('\n### The embedded store (SQLite), the zero-config default\n');
     out.push('From `npm start` (the compiled build) to the first 200 from /healthz, and the bridge process\'s RSS 5 s later (median of the runs):\n');
-    out.push('| platforms | s to /healthz | idle RSS MiB |\n|---|---|---|');
-    for (const x of r.embedded.start) out.push(`| ${x.platforms} | ${x.secondsToHealthz} | ${x.idleRssMiB} |`);
+    out.push('| platforms | s to /healthz | bridge CPU s until then | idle RSS MiB |\n|---|---|---|---|');
+    for (const x of r.embedded.start) out.push(`| ${x.platforms} | ${x.secondsToHealthz} | ${x.cpuSecondsToHealthz ?? '–'} | ${x.idleRssMiB} |`);
     out.push('\nOne process relaying through null platforms (32 same rooms of 2), measured after garbage collection:\n');
     out.push('| relayed messages | RSS MiB | V8 heap MiB | database MiB | msg/s (this stretch) | longest event-loop stall ms | event-loop delay p99 ms |\n|---|---|---|---|---|---|---|');
     for (const x of r.embedded.scale) out.push(`| ${x.messages} | ${x.rssMiB} | ${x.heapMiB} | ${x.dbMiB} | ${x.msgPerSec} | ${x.maxStallMs} | ${x.loopP99Ms} |`);
