@@ -8,6 +8,12 @@ export interface Config {
   readonly publicUrl: string;
   readonly redisUrl?: string;
   readonly dataDir: string;
+  /**
+   * When the embedded store acknowledges a write: `fsync` (default) once the WAL is on the disk,
+   * so it survives a power cut; `os` once it is in the OS's hands (survives the process dying,
+   * not the machine), at a lower latency on slow disks.
+   */
+  readonly dataSync: 'fsync' | 'os';
   readonly commandWord: string;
   readonly codeTtlMs: number;
   readonly maxFileBytes: number;
@@ -30,6 +36,12 @@ function int(env: NodeJS.ProcessEnv, key: string, fallback: number): number {
   return n;
 }
 
+function dataSync(raw: string | undefined): 'fsync' | 'os' {
+  if (raw === undefined || raw === '' || raw === 'fsync') return 'fsync';
+  if (raw === 'os') return 'os';
+  throw new Error(`DATA_SYNC must be fsync or os, got "${raw}"`);
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const port = int(env, 'PORT', 8080);
   const word = (env.COMMAND_WORD ?? 'sameroom').trim().toLowerCase();
@@ -40,6 +52,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     publicUrl: (env.PUBLIC_URL || `http://localhost:${port}`).replace(/\/+$/, ''),
     ...(env.REDIS_URL ? { redisUrl: env.REDIS_URL } : {}),
     dataDir: env.DATA_DIR || './data',
+    dataSync: dataSync(env.DATA_SYNC),
     commandWord: word,
     codeTtlMs: int(env, 'CODE_TTL_MINUTES', 10) * 60_000,
     maxFileBytes: int(env, 'MAX_FILE_MB', 25) * 1024 * 1024,

@@ -21,7 +21,7 @@ export interface BuildOptions {
 
 /** Open the embedded store: takes DATA_DIR, or refuses when another process has it. */
 export function openEmbeddedStore(config: Config): EmbeddedStore {
-  return new EmbeddedStore(config.dataDir, { owner: 'starting this bridge (or give each bridge its own DATA_DIR)' });
+  return new EmbeddedStore(config.dataDir, { owner: 'starting this bridge (or give each bridge its own DATA_DIR)', fsync: config.dataSync === 'fsync' });
 }
 
 /** A built-in platform (web) that works with the core's services directly; bound before start. */

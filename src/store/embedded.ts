@@ -36,6 +36,8 @@ export interface EmbeddedOptions {
   readonly readOnly?: boolean;
   /** what the lock is taken for, ending the refusal ("stop it before …") */
   readonly owner?: string;
+  /** Acknowledge a write once its WAL is fsynced (default), or once committed (`false`: the OS flushes it). */
+  readonly fsync?: boolean;
   /** how often expired keys are swept (ms) */
   readonly sweepMs?: number;
 }
@@ -72,7 +74,7 @@ export class EmbeddedStore implements Store {
       this.db = openDb(dbPath(dir), { busyTimeoutMs: 0 });
       importJournal(this.db, dir, (key) => this.filePath(key));
       this.wal = walSyncer(dbPath(dir));
-      this.tx = new GroupCommit(this.db, () => this.wal.sync());
+      this.tx = new GroupCommit(this.db, opts.fsync === false ? async () => undefined : () => this.wal.sync());
     } catch (err) {
       this.unlock();
       throw err;

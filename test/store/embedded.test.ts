@@ -9,6 +9,7 @@ import { backupDataDir, restoreDataDir } from '../../src/store/backup.js';
 import { EmbeddedStore } from '../../src/store/embedded.js';
 import { GroupCommit } from '../../src/store/group-commit.js';
 import { DataDirBusyError } from '../../src/store/lock.js';
+import { loadConfig } from '../../src/config.js';
 import { MIGRATIONS, dbPath, migrate, openDb, schemaVersion } from '../../src/store/sqlite.js';
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -90,6 +91,30 @@ describe('durability', () => {
     await expect(c).rejects.toThrow('EIO');
     other.close();
     gdb.close();
+  });
+});
+
+describe('DATA_SYNC', () => {
+  it('defaults to fsync, takes os, and refuses anything else', () => {
+    expect(loadConfig({}).dataSync).toBe('fsync');
+    expect(loadConfig({ DATA_SYNC: 'os' }).dataSync).toBe('os');
+    expect(() => loadConfig({ DATA_SYNC: 'sometimes' })).toThrow('DATA_SYNC must be fsync or os, got "sometimes"');
+  });
+
+  it('with os, acknowledges a write without waiting for the disk, and keeps it across a reopen', async () => {
+    const dir = tmp();
+    const s = store(dir, { fsync: false });
+    const wal = (s as unknown as { wal: { sync(): Promise<void> } }).wal;
+    let synced = 0;
+    const real = wal.sync.bind(wal);
+    wal.sync = async () => {
+      synced++;
+      await real();
+    };
+    await s.set('k', 'v');
+    expect(synced).toBe(0);
+    await s.close();
+    expect(await store(dir).get('k')).toBe('v');
   });
 });
 
