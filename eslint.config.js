@@ -12,6 +12,10 @@ export default tseslint.config(
     },
   },
   {
+    files: ['scripts/**/*.mjs'],
+    languageOptions: { globals: { process: 'readonly', console: 'readonly' } },
+  },
+  {
     files: ['bots/web/public/**/*.js'],
     languageOptions: { globals: { window: 'readonly', document: 'readonly', WebSocket: 'readonly', location: 'readonly', fetch: 'readonly', FormData: 'readonly', URL: 'readonly', localStorage: 'readonly', console: 'readonly', setTimeout: 'readonly', history: 'readonly', Date: 'readonly' } },
   },

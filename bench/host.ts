@@ -192,6 +192,7 @@ serve<HostApi>({
       REDIS_PREFIX: a.prefix,
       LEASE_MS: String(a.leaseMs),
       ...(process.env.QUEUE_SHARDS ? { QUEUE_SHARDS: process.env.QUEUE_SHARDS } : {}),
+      ...(process.env.DATA_SYNC ? { DATA_SYNC: process.env.DATA_SYNC } : {}),
       ...(a.store === 'redis' ? { REDIS_URL: a.redisUrl } : {}),
     });
     bridge = buildBridge(config, createLogger('silent'), [src, dst], createCommandRunner(), { leaseMs: a.leaseMs });

@@ -9,6 +9,7 @@ import { loadPlatforms } from '../src/platform.js';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { Bridge } from '../src/bridge.js';
 import { loadConfig } from '../src/config.js';
 import { createLogger } from '../src/log.js';
@@ -31,8 +32,13 @@ export interface MemoryHostApi {
   measure(): Promise<Memory>;
   /** Relay `messages` posts from `groups` source rooms (each tubed to one null target), in order per room. */
   relay(a: { messages: number; groups: number }): Promise<{ seconds: number }>;
+  /** Event-loop delay since the last call (ms): the longest stall and the p99. */
+  loop(): Promise<{ maxMs: number; p99Ms: number }>;
   stop(): Promise<void>;
 }
+
+const delay = monitorEventLoopDelay({ resolution: 5 });
+delay.enable();
 
 const src = new NullBot('src');
 const dst = new NullBot('dst');
@@ -78,6 +84,11 @@ serve<MemoryHostApi>({
     }));
     while (dst.sent < goal) await sleep(10);
     return { seconds: (clock() - t0) / 1000 };
+  },
+  async loop() {
+    const r = { maxMs: delay.max / 1e6, p99Ms: delay.percentile(99) / 1e6 };
+    delay.reset();
+    return r;
   },
   async stop() {
     await bridge?.stop(5000);

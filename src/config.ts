@@ -14,6 +14,12 @@ export interface Config {
   readonly publicUrl: string;
   readonly redisUrl?: string;
   readonly dataDir: string;
+  /**
+   * When the embedded store acknowledges a write: `fsync` (default) once the WAL is on the disk,
+   * so it survives a power cut; `os` once it is in the OS's hands (survives the process dying,
+   * not the machine), at a lower latency on slow disks.
+   */
+  readonly dataSync: 'fsync' | 'os';
   readonly commandWord: string;
   readonly codeTtlMs: number;
   readonly maxFileBytes: number;
@@ -37,7 +43,8 @@ export const CORE_ENV: readonly EnvKey[] = [
   { key: 'TRUST_PROXY', kind: 'boolean', default: 'false', doc: 'only behind a reverse proxy: client addresses (rate limits) are then read from X-Forwarded-For' },
   { key: 'REDIS_URL', kind: 'url', schemes: ['redis', 'rediss'], secret: true, doc: 'unset: the embedded store; e.g. `redis://127.0.0.1:6379/0`; a Cluster as comma-separated seeds' },
   { key: 'REDIS_PREFIX', kind: 'string', default: 'sr:', doc: 'namespace of every Redis key' },
-  { key: 'DATA_DIR', kind: 'string', default: './data', doc: 'where the embedded store keeps its journal and files' },
+  { key: 'DATA_DIR', kind: 'string', default: './data', doc: 'where the embedded store keeps its database and files' },
+  { key: 'DATA_SYNC', kind: 'string', default: 'fsync', doc: '`fsync`: an acknowledged write survives a power cut; `os`: it survives the process dying, not the machine (faster)' },
   { key: 'QUEUE_SHARDS', kind: 'number', min: 1, default: '8', doc: 'Redis queue shards (the unit of work spread across processes)' },
   { key: 'DELIVERY_MAX_ATTEMPTS', kind: 'number', min: 1, default: '10', doc: 'tries before a delivery is dead-lettered' },
   { key: 'SHUTDOWN_TIMEOUT_MS', kind: 'number', min: 0, default: '10000', doc: 'how long a stop waits for deliveries in flight' },
@@ -57,6 +64,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const { values: v, errors } = parseEnv(CORE_ENV, env);
   const word = (v.str('COMMAND_WORD') ?? 'sameroom').toLowerCase();
   if (!/^[a-z][a-z0-9_]{1,31}$/.test(word)) errors.push(`COMMAND_WORD must be a word of letters and digits, got "${word.slice(0, 40)}"`);
+  const sync = v.str('DATA_SYNC') ?? 'fsync';
+  if (sync !== 'fsync' && sync !== 'os') errors.push(`DATA_SYNC must be fsync or os, got "${sync.slice(0, 40)}"`);
   if (errors.length) throw new ConfigErrors(errors);
   const port = v.num('PORT') ?? 8080;
   const redisUrl = v.str('REDIS_URL');
@@ -66,6 +75,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     publicUrl: (v.str('PUBLIC_URL') ?? `http://localhost:${port}`).replace(/\/+$/, ''),
     ...(redisUrl ? { redisUrl } : {}),
     dataDir: v.str('DATA_DIR') ?? './data',
+    dataSync: sync === 'os' ? 'os' : 'fsync',
     commandWord: word,
     codeTtlMs: (v.num('CODE_TTL_MINUTES') ?? 10) * 60_000,
     maxFileBytes: (v.num('MAX_FILE_MB') ?? 25) * 1024 * 1024,

@@ -8,8 +8,8 @@ import type { CommandRunner } from './command.js';
 import { CORE_ENV, loadConfig, secretValues, type Config } from './config.js';
 import { createLogger, prettyStream, wantsPretty } from './log.js';
 import { loadPlatforms, type PlatformDescriptor } from './platform.js';
-import { buildBridge } from './setup.js';
 import { packageVersion, startupSummary } from './summary.js';
+import { buildBridge, openEmbeddedStore } from './setup.js';
 
 export interface App {
   readonly platforms: readonly PlatformDescriptor[];
@@ -25,8 +25,10 @@ export async function runBridge(app: App): Promise<void> {
   const config = loadConfig();
   const pretty = wantsPretty(config.env.LOG_FORMAT, process.stdout.isTTY);
   const log = createLogger(config.logLevel, secrets(app, config), pretty ? prettyStream() : undefined);
+  // DATA_DIR first: a second bridge on it refuses at once, before loading any platform.
+  const embedded = config.redisUrl ? undefined : openEmbeddedStore(config);
   const { bots, missing } = await loadPlatforms(app.platforms, config);
-  const bridge = buildBridge(config, log, bots, app.commands, { platforms: app.platforms });
+  const bridge = buildBridge(config, log, bots, app.commands, { platforms: app.platforms, ...(embedded ? { embedded } : {}) });
   await bridge.start();
   await bridge.http.listen({ port: config.port, host: config.host });
   log.info(

@@ -22,6 +22,13 @@ export interface BuildOptions {
   readonly platformRetryMs?: { readonly first: number; readonly max: number };
   /** display names and limits of the platforms (from their descriptors) */
   readonly platforms?: readonly PlatformInfo[];
+  /** the embedded store, opened (and DATA_DIR locked) before anything slower starts */
+  readonly embedded?: EmbeddedStore;
+}
+
+/** Open the embedded store: takes DATA_DIR, or refuses when another process has it. */
+export function openEmbeddedStore(config: Config): EmbeddedStore {
+  return new EmbeddedStore(config.dataDir, { owner: 'starting this bridge (or give each bridge its own DATA_DIR)', fsync: config.dataSync === 'fsync' });
 }
 
 /** A built-in platform (web) that works with the core's services directly; bound before start. */
@@ -62,6 +69,6 @@ export function buildBridge(config: Config, log: Logger, bots: readonly Bot[], c
     });
     return wire(new Bridge({ config, log, store, queue, http, bots, commands, ...(opts.platforms ? { platforms: opts.platforms } : {}), ...platformRetry(opts) }), bots);
   }
-  const store = new EmbeddedStore(config.dataDir);
+  const store = opts.embedded ?? openEmbeddedStore(config);
   return wire(new Bridge({ config, log, store, queue: new MemoryQueue(store, retry), http, bots, commands, ...(opts.platforms ? { platforms: opts.platforms } : {}), ...platformRetry(opts) }), bots);
 }
