@@ -31,7 +31,7 @@ export default defineConfig({
       'test/e2e/telegram.test.ts',
       'test/web/relay.test.ts',
       'test/web/scaleout.test.ts',
-      'test/ops/server.test.ts',
+      'test/core/command-answer.test.ts',
     ],
     testTimeout: 30_000,
     hookTimeout: 60_000,
