@@ -245,9 +245,10 @@ export class EmbeddedStore implements Store {
     this.write(['push', key, value, max]);
   }
 
-  async tail(key: string, count: number): Promise<string[]> {
+  async tail(key: string, count: number, skip = 0): Promise<string[]> {
     const l = this.live(key, 'l')?.v ?? [];
-    return l.slice(Math.max(0, l.length - count));
+    const end = Math.max(0, l.length - skip);
+    return l.slice(Math.max(0, end - count), end);
   }
 
   private filePath(key: string): string {

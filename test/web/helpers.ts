@@ -16,9 +16,15 @@ export interface WebKit {
   stop(): Promise<void>;
 }
 
-export async function startWeb(opts: { bots?: readonly Bot[]; web?: Partial<WebConfig>; store?: StoreKind; env?: Record<string, string> } = {}): Promise<WebKit> {
+/** `dataDir`: the data of an earlier bridge (embedded store), to start it again. */
+export async function startWeb(opts: { bots?: readonly Bot[]; web?: Partial<WebConfig>; store?: StoreKind; env?: Record<string, string>; dataDir?: string } = {}): Promise<WebKit> {
   const web = createWebBot({ ...WEB_DEFAULTS, maxFileBytes: MAX_FILE, ...opts.web });
-  const tb = await startTestBridge({ store: opts.store ?? 'embedded', bots: [web, ...(opts.bots ?? [])], ...(opts.env ? { env: opts.env } : {}) });
+  const tb = await startTestBridge({
+    store: opts.store ?? 'embedded',
+    bots: [web, ...(opts.bots ?? [])],
+    ...(opts.env ? { env: opts.env } : {}),
+    ...(opts.dataDir ? { dataDir: opts.dataDir } : {}),
+  });
   return { tb, web, stop: () => tb.stop() };
 }
 
