@@ -166,7 +166,11 @@ function fileElement(f) {
   return a;
 }
 
-const time = (ts) => new Date(ts).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+// Made once: building a formatter per message is most of the cost of drawing a long history.
+const TIME = new Intl.DateTimeFormat([], { hour: '2-digit', minute: '2-digit' });
+const FULL = new Intl.DateTimeFormat([], { dateStyle: 'full', timeStyle: 'short' });
+const DAY = new Intl.DateTimeFormat([], { weekday: 'long', year: 'numeric', month: 'long', day: 'numeric' });
+const time = (ts) => TIME.format(ts);
 
 /** The day a message belongs to (local time), for separators and grouping. */
 export const dayOf = (ts) => new Date(ts).toDateString();
@@ -176,7 +180,7 @@ export function dayLabel(ts, now = Date.now()) {
   const day = dayOf(ts);
   if (day === dayOf(now)) return 'Today';
   if (day === dayOf(now - 86400000)) return 'Yesterday';
-  return new Date(ts).toLocaleDateString([], { weekday: 'long', year: 'numeric', month: 'long', day: 'numeric' });
+  return DAY.format(ts);
 }
 
 /**
@@ -187,6 +191,7 @@ export function dayLabel(ts, now = Date.now()) {
 export function messageElement(m, mine, actions) {
   const row = el('div', `msg kind-${m.kind}${mine ? ' mine' : ''}`);
   row.dataset.id = m.id;
+  row.id = `m-${m.id}`;
   row.dataset.author = `${m.kind}:${m.author.id}`;
   row.dataset.ts = String(m.ts);
   row.tabIndex = -1;
@@ -199,7 +204,7 @@ export function messageElement(m, mine, actions) {
   if (m.kind === 'system') meta.append(el('span', 'tag', 'bridge'));
   const t = el('time', '', time(m.ts));
   t.dateTime = new Date(m.ts).toISOString();
-  t.title = new Date(m.ts).toLocaleString();
+  t.title = FULL.format(m.ts);
   meta.append(t);
   if (m.edited) meta.append(el('span', 'edited', '(edited)'));
   main.append(meta);

@@ -121,7 +121,8 @@ export class Timeline {
   }
 
   find(id) {
-    return id ? this.rows.querySelector(`.msg[data-id="${window.CSS.escape(id)}"]`) : null;
+    const row = id ? document.getElementById(`m-${id}`) : null;
+    return row && row.parentNode === this.rows ? row : null;
   }
 
   first() {
