@@ -11,7 +11,7 @@
 import { createHash } from 'node:crypto';
 import { customAlphabet } from 'nanoid';
 import { keys } from '../../src/keys.js';
-import { parse } from '../../src/markup.js';
+import { escapeText, parse } from '../../src/markup.js';
 import type { StoredFile } from '../../src/model.js';
 import type { Store } from '../../src/store/store.js';
 import type { MessageKind, WireAuthor, WireFile, WireMessage, WireReply } from './protocol.js';
@@ -79,6 +79,22 @@ export function filePath(f: FileRef): string {
 
 const safeAvatar = (url: string | undefined): string | undefined => (url && /^https?:\/\//i.test(url) && url.length <= 2048 ? url : undefined);
 
+/** A bare http(s) or mailto URL, not the target of a `[label](url)` link. */
+const BARE_URL = /(?<![\](\\])\b(?:https?:\/\/|mailto:)[^\s<>"`\\]+/gi;
+/** Code spans and blocks: left as they are. */
+const CODE = /(```[\s\S]*?```|`[^`\n]*`)/;
+
+/**
+ * Bare URLs made literal before parsing, so `_` or `*` inside one (`/portal/ab_cd_ef`) is not
+ * taken for italics and the page can link the whole URL. A URL already escaped is left alone.
+ */
+export function literalUrls(text: string): string {
+  return text
+    .split(CODE)
+    .map((part, i) => (i % 2 ? part : part.replace(BARE_URL, (url: string, at: number) => (part[at + url.length] === '\\' ? url : escapeText(url)))))
+    .join('');
+}
+
 export function toWire(m: MessageRecord): WireMessage {
   const avatarUrl = safeAvatar(m.author.avatarUrl);
   return {
@@ -88,7 +104,7 @@ export function toWire(m: MessageRecord): WireMessage {
     kind: m.kind,
     author: { id: m.author.id, name: m.author.name, ...(avatarUrl ? { avatarUrl } : {}) },
     text: m.text,
-    nodes: parse(m.text),
+    nodes: parse(literalUrls(m.text)),
     files: m.files.map((f): WireFile => ({ name: f.name, mime: f.mime, size: f.size, url: filePath(f) })),
     ...(m.replyTo ? { replyTo: m.replyTo } : {}),
     ...(m.edited ? { edited: true } : {}),

@@ -222,11 +222,13 @@ export class Timeline {
     row.scrollIntoView({ block: 'nearest' });
   }
 
-  /** Keep one message reachable with Tab: the newest, unless the reader moved. */
+  /** Keep one message reachable with Tab: the newest, unless the reader is in the list now. */
   ensureTabStop() {
-    if (this.rows.querySelector('.msg[tabindex="0"]')) return;
-    const rows = this.rows.querySelectorAll('.msg');
-    const last = rows[rows.length - 1];
-    if (last) last.tabIndex = 0;
+    const cur = this.rows.querySelector('.msg[tabindex="0"]');
+    if (cur && this.rows.contains(document.activeElement)) return;
+    const last = this.rows.lastElementChild;
+    if (!isMsg(last) || last === cur) return;
+    if (cur) cur.tabIndex = -1;
+    last.tabIndex = 0;
   }
 }
