@@ -39,7 +39,7 @@ describe('the web chat for keyboard, screen reader and phone users', () => {
   const contexts: BrowserContext[] = [];
   beforeAll(async () => {
     browser = await launch();
-    kit = await startWeb({ bots: [slack], web: { frameRate: { capacity: 100, perSecond: 50 } } });
+    kit = await startWeb({ bots: [slack], web: { frameRate: { capacity: 100, perSecond: 50 } }, env: { PUBLIC_URL: 'https://chat.example.com' } });
   });
   afterAll(async () => {
     await Promise.all(contexts.map((c) => c.close()));
@@ -166,7 +166,7 @@ describe('the web chat for keyboard, screen reader and phone users', () => {
     await other.locator('.msg', { hasText: 'my note, edited' }).waitFor({ state: 'detached', timeout: 15_000 });
   });
 
-  it('fits a phone: buttons shown and 44 px, no keyboard hint, the newest message in view', async () => {
+  it('fits a phone: a tapped message shows 44 px buttons, no keyboard hint, the newest message in view', async () => {
     const phone = await person({ viewport: { width: 390, height: 760 }, hasTouch: true, isMobile: true, deviceScaleFactor: 2 });
     await phone.goto(roomUrl);
     await pickName(phone, 'Pia Phone');
@@ -174,6 +174,7 @@ describe('the web chat for keyboard, screen reader and phone users', () => {
     await hello.waitFor();
     expect(await phone.getAttribute('#text', 'placeholder')).toBe('Message');
     const reply = hello.locator('button.reply');
+    await hello.locator('.author').tap();
     expect(await reply.isVisible()).toBe(true);
     for (const target of [reply, phone.locator('#attach'), phone.locator('#send')]) {
       const box = await target.boundingBox();

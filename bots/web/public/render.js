@@ -121,8 +121,8 @@ export function initials(name) {
 }
 
 function initialsCircle(author) {
-  const c = el('div', 'avatar initials', initials(author.name));
-  c.style.background = author.id === 'sameroom' ? '#1f2328' : colourFor(author.id + author.name);
+  const c = el('div', `avatar initials${author.id === 'sameroom' ? ' bridge' : ''}`, initials(author.name));
+  if (author.id !== 'sameroom') c.style.background = colourFor(author.id + author.name);
   return c;
 }
 
