@@ -4,27 +4,16 @@
  * post repeated with the same `cid` — on the same connection, a new one, or after a restart —
  * stored, shown and relayed once.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { WireMessage } from '../../bots/web/protocol.js';
 import { TestBot } from '../helpers/test-bot.js';
-import { Client, codeIn, createRoom, newKey, startWeb, type WebKit } from './helpers.js';
+import { Client, codeIn, createRoom, newKey, perTest } from './helpers.js';
 
 /** Posting many messages in a row is not what the rate limit is being tested for here. */
 const FAST = { capacity: 1000, perSecond: 1000 };
 
 describe('web history pages and repeated posts', () => {
-  let kit: WebKit | undefined;
-  const clients: Client[] = [];
-  afterEach(async () => {
-    await Promise.all(clients.splice(0).map((c) => c.close()));
-    await kit?.stop();
-    kit = undefined;
-  });
-  const open = async (): Promise<Client> => {
-    const c = await Client.open(kit?.tb.url ?? '');
-    clients.push(c);
-    return c;
-  };
+  const { start, open, closeClients } = perTest();
 
   /** Every page from the newest to the first, as a reader scrolling up would get them. */
   async function readAll(c: Client, welcome: { history: readonly WireMessage[]; more: boolean; cursor?: number }): Promise<{ texts: string[]; pages: number }> {
@@ -44,7 +33,7 @@ describe('web history pages and repeated posts', () => {
   }
 
   it('gives the newest page on join and older pages down to the first message, deleted ones left out', async () => {
-    kit = await startWeb({ web: { historyPage: 20, frameRate: FAST } });
+    const kit = await start({ web: { historyPage: 20, frameRate: FAST } });
     const id = await createRoom(kit.tb.url, 'Long');
     const a = await open();
     await a.join(id, 'Ann');
@@ -66,18 +55,18 @@ describe('web history pages and repeated posts', () => {
   });
 
   it('stops at the history cap and says the room starts there', async () => {
-    kit = await startWeb({ web: { historyPage: 10, historyCap: 25, frameRate: FAST } });
+    const kit = await start({ web: { historyPage: 10, historyCap: 25, frameRate: FAST } });
     const id = await createRoom(kit.tb.url, 'Capped');
     const a = await open();
     await a.join(id, 'Ann');
     for (let i = 1; i <= 40; i++) await a.post(`m${i}`);
-    const welcome = await (await open()).join(id, 'Bob');
-    const { texts } = await readAll(clients[1] as Client, welcome);
+    const b = await open();
+    const { texts } = await readAll(b, await b.join(id, 'Bob'));
     expect(texts).toEqual(Array.from({ length: 25 }, (_, i) => `m${i + 16}`));
   });
 
   it('refuses a cursor that is not a whole number', async () => {
-    kit = await startWeb();
+    const kit = await start();
     const id = await createRoom(kit.tb.url, 'Cursor');
     const a = await open();
     const welcome = await a.join(id, 'Ann');
@@ -92,7 +81,7 @@ describe('web history pages and repeated posts', () => {
 
   it('stores a post repeated with the same cid once, answers the sender each time, relays one copy, even across a restart', async () => {
     const alpha = new TestBot('alpha');
-    kit = await startWeb({ bots: [alpha] });
+    const kit = await start({ bots: [alpha] });
     const { tb } = kit;
     const id = await createRoom(tb.url, 'Outbox');
     const key = newKey();
@@ -125,14 +114,14 @@ describe('web history pages and repeated posts', () => {
     await tb.settle();
 
     // Restart on the same data: the repeat is still recognised.
-    await Promise.all(clients.splice(0).map((c) => c.close()));
+    await closeClients();
     await kit.stop();
-    kit = await startWeb({ bots: [alpha], dataDir: tb.dataDir });
+    const restarted = await start({ bots: [alpha], dataDir: tb.dataDir });
     const again = await open();
     await again.join(id, 'Sam', key);
     again.send({ type: 'post', text: 'only once', cid });
     expect((await again.next('message', (f) => f.nonce === cid)).message.id).toBe(first.message.id);
-    await kit.tb.settle();
+    await restarted.tb.settle();
 
     expect(again.shown().filter((m) => m.text === 'only once')).toHaveLength(1);
     expect(alpha.lines('general').filter((l) => l.endsWith('only once'))).toHaveLength(1);
