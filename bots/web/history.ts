@@ -161,11 +161,8 @@ export class WebRooms {
    * gives a short (even empty) page with `more` and a `cursor` to go on from.
    */
   async page(roomId: string, count: number, before?: number): Promise<HistoryPage> {
-    let skip = 0;
-    if (before !== undefined) {
-      const last = Number((await this.store.get(keys.webSeq(roomId))) ?? 0);
-      skip = Math.max(0, last - before + 1 - SLACK);
-    }
+    const last = Number((await this.store.get(keys.webSeq(roomId))) ?? 0);
+    let skip = before === undefined ? 0 : Math.max(0, last - before + 1 - SLACK);
     const window = count + SLACK;
     const found = new Map<string, MessageRecord>();
     let more = true;
@@ -189,6 +186,9 @@ export class WebRooms {
     const messages = sorted.slice(-count);
     const oldest = messages[0]?.seq;
     if (sorted.length > count && oldest !== undefined) cursor = oldest;
+    // Records gone (past their age) tell no number: go on from the position read to, so a long
+    // run of them still moves the cursor (a few messages may come twice; the page shows each once).
+    else if (more && last > 0) cursor = Math.max(1, Math.min(cursor ?? Infinity, last - skip + 1 + SLACK));
     more = more || sorted.length > count;
     return { messages, more: more && cursor !== undefined, ...(cursor !== undefined ? { cursor } : {}) };
   }

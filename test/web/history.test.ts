@@ -6,6 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { WireMessage } from '../../bots/web/protocol.js';
+import { keys } from '../../src/keys.js';
 import { TestBot } from '../helpers/test-bot.js';
 import { Client, codeIn, createRoom, newKey, perTest } from './helpers.js';
 
@@ -63,6 +64,20 @@ describe('web history pages and repeated posts', () => {
     const b = await open();
     const { texts } = await readAll(b, await b.join(id, 'Bob'));
     expect(texts).toEqual(Array.from({ length: 25 }, (_, i) => `m${i + 16}`));
+  });
+
+  it('pages past a long run of messages gone with age', async () => {
+    const kit = await start({ web: { historyPage: 10, frameRate: FAST } });
+    const id = await createRoom(kit.tb.url, 'Aged');
+    const a = await open();
+    await a.join(id, 'Ann');
+    const posted: WireMessage[] = [];
+    for (let i = 1; i <= 150; i++) posted.push(await a.post(`m${i}`));
+    // What expiry does: the records go, their ids stay in the list until the cap pushes them out.
+    for (const m of posted.slice(5, 130)) await kit.tb.bridge.store.del(keys.webMessage(id, m.id));
+    const b = await open();
+    const { texts } = await readAll(b, await b.join(id, 'Bob'));
+    expect(texts).toEqual([...posted.slice(0, 5), ...posted.slice(130)].map((m) => m.text));
   });
 
   it('refuses a cursor that is not a whole number', async () => {

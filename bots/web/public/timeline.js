@@ -70,6 +70,8 @@ export class Timeline {
   /** An older page: rows oldest first, added on top without moving what the reader sees. */
   prepend(rows, more, cursor) {
     this.waiting = false;
+    // A page that does not go further back ends the paging rather than asking forever.
+    if (cursor !== undefined && this.cursor !== undefined && cursor >= this.cursor) more = false;
     const fresh = rows.filter((r) => !this.find(r.dataset.id));
     const fromBottom = this.box.scrollHeight - this.box.scrollTop;
     const first = this.first();
