@@ -1,7 +1,7 @@
 // Builds the DOM of messages. User text never becomes HTML: the server sends each message's
 // canonical markup already parsed into a tree (src/markup.ts `Node`), and every piece of text
 // becomes a text node. Links open only for http(s) and mailto URLs; bare ones in text are linked
-// too. Inline code in the bridge's answers (connect lines, codes) gets a copy button.
+// too. Connect lines, codes and URLs in code in the bridge's answers get a copy button.
 
 /** Create an element with a class and optional text (as a text node). */
 export function el(tag, className, text) {
@@ -38,6 +38,9 @@ export function autolink(text) {
   return frag;
 }
 
+/** What in the bridge's answers is worth a copy button: a connect line, a code, a URL. */
+const COPYABLE = /\bconnect\s+\S|^[A-Z0-9]{4}(-[A-Z0-9]{4}){2}$|:\/\//;
+
 /** A small button that copies `text`, saying so for a moment. */
 export function copyButton(text, label = 'Copy') {
   const b = el('button', 'copy', label);
@@ -72,7 +75,7 @@ function renderNode(n, opts) {
       return opts.inLink ? document.createTextNode(String(n.text)) : autolink(String(n.text));
     case 'code': {
       const code = el('code', '', n.text);
-      if (!opts.copy || opts.inLink || !String(n.text).trim()) return code;
+      if (!opts.copy || opts.inLink || !COPYABLE.test(String(n.text))) return code;
       const frag = document.createDocumentFragment();
       frag.append(code, copyButton(String(n.text)));
       return frag;
