@@ -100,13 +100,14 @@ describe('the web chat for keyboard, screen reader and phone users', () => {
     expect(hrefs.some((h) => /\?admin=/.test(h))).toBe(true);
 
     await say(page, '-sameroom open');
-    const open = page.locator('.msg.kind-system', { hasText: 'connect' }).last();
-    await open.locator('button.copy').waitFor();
+    const open = page.locator('.msg.kind-system', { hasText: 'paste this line there' });
+    const copy = open.locator('button.copy');
+    await copy.waitFor();
     const line = (await open.locator('.body code', { hasText: 'connect' }).textContent()) ?? '';
     codeIn(line);
-    await open.locator('button.copy').first().click();
+    await copy.click();
+    await copy.filter({ hasText: 'Copied' }).waitFor();
     expect(await page.evaluate(() => window.navigator.clipboard.readText())).toBe(line);
-    expect(await open.locator('button.copy').first().textContent()).toBe('Copied');
   });
 
   it('works from the keyboard: focus after joining, messages and their buttons, ArrowUp edits, delete offers undo', async () => {
