@@ -3,6 +3,9 @@
  * (configuration from the environment, every platform the registry finds configured, here each
  * pointed at a local fake) plus two null platforms to relay messages through it.
  */
+import { PLATFORMS } from '../bots/index.js';
+import { createCommandRunner } from '../commands/index.js';
+import { loadPlatforms } from '../src/platform.js';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,7 +13,6 @@ import type { Bridge } from '../src/bridge.js';
 import { loadConfig } from '../src/config.js';
 import { createLogger } from '../src/log.js';
 import { roomKey, type RemoteMessageId } from '../src/model.js';
-import { createBots } from '../src/registry.js';
 import { buildBridge } from '../src/setup.js';
 import { NullBot } from './null-bot.js';
 import { serve } from './rpc.js';
@@ -44,8 +46,8 @@ const gc = (): void => (globalThis as { gc?: () => void }).gc?.();
 serve<MemoryHostApi>({
   async start() {
     const config = loadConfig({ DATA_DIR: mkdtempSync(join(tmpdir(), 'sr-bench-mem-')), ...process.env });
-    const { bots } = await createBots(config);
-    bridge = buildBridge(config, createLogger(config.logLevel), [...bots, src, dst]);
+    const { bots } = await loadPlatforms(PLATFORMS, config);
+    bridge = buildBridge(config, createLogger(config.logLevel), [...bots, src, dst], createCommandRunner(), { platforms: PLATFORMS });
     await bridge.start();
     await bridge.http.listen({ port: config.port, host: config.host });
     return { platforms: bridge.platforms() };

@@ -20,10 +20,10 @@ export const close: CommandSpec = {
   name: 'close',
   usage: '<n>',
   help: 'remove link number n (see list)',
+  args: [{ name: 'n', kind: 'int', min: 1, prompt: 'Which link? n is from `list`.' }],
   async run(ctx) {
-    const { s, roomKey, args, word } = ctx;
+    const { s, roomKey, args } = ctx;
     const n = Number(args[0]);
-    if (!args[0] || !Number.isInteger(n) || n < 1) return `Which link? Usage: \`-${word} close <n>\`, n from \`-${word} list\`.`;
     const tubes = await s.tubes.of(roomKey);
     const tube = tubes[n - 1];
     if (!tube) return tubes.length ? `There is no link number ${n}: this room has ${tubes.length}.` : 'This room is not linked to any other.';

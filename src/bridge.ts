@@ -6,24 +6,27 @@ import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { canName, type Bot, type BotContext } from './bot.js';
 import { Codes } from './codes.js';
+import type { CommandRunner } from './command.js';
+import { platformInfo, platformName, registerPlatforms, type PlatformInfo } from './platform.js';
 import type { Config } from './config.js';
 import { Deliverer } from './deliver.js';
 import { Files } from './files.js';
+import { Attempts, Links } from './links.js';
 import { mountCore } from './http.js';
 import { keys } from './keys.js';
 import { escapeText } from './markup.js';
 import { MessageMap } from './messagemap.js';
 import { Metrics } from './metrics.js';
-import { parseRoomKey, roomKey, type RoomKey, type RoomRef } from './model.js';
+import { parseRoomKey, roomKey, type Inbound, type RoomKey, type RoomRef } from './model.js';
 import { jobId } from './queue/job.js';
 import type { DeliveryQueue } from './queue/queue.js';
+import { OrderedIngest } from './ordered-ingest.js';
 import { Relay } from './relay.js';
 import { Rooms } from './rooms.js';
 import { SecurityLog, formatEntry, workspaceOf, type SecEntry } from './seclog.js';
 import type { Services } from './services.js';
 import type { Store } from './store/store.js';
-import { RedisStore } from './store/redis.js';
-import { Lease } from './lease.js';
+import type { LeaseHandle } from './store/store.js';
 import { Tubes } from './tubes.js';
 
 export interface BridgeDeps {
@@ -33,15 +36,10 @@ export interface BridgeDeps {
   readonly queue: DeliveryQueue;
   readonly http: FastifyInstance;
   readonly bots: readonly Bot[];
-}
-
-const PLATFORM_NAMES: Record<string, string> = {
-  web: 'Web', discord: 'Discord', telegram: 'Telegram', slack: 'Slack', groupme: 'GroupMe', teams: 'Teams',
-  irc: 'IRC', xmpp: 'XMPP', matrix: 'Matrix', mattermost: 'Mattermost', rocketchat: 'Rocket.Chat',
-};
-
-export function platformName(platform: string): string {
-  return PLATFORM_NAMES[platform] ?? platform;
+  /** the command layer (commands/), injected */
+  readonly commands: CommandRunner;
+  /** what the descriptors say about each platform (display names, limits) */
+  readonly platforms?: readonly PlatformInfo[];
 }
 
 export class Bridge implements Services {
@@ -58,10 +56,14 @@ export class Bridge implements Services {
   readonly files: Files;
   readonly metrics: Metrics;
   readonly relay: Relay;
+  readonly links: Links;
+  readonly connectAttempts: Attempts;
+  readonly commands: CommandRunner;
   private readonly bots = new Map<string, Bot>();
   private started: Bot[] = [];
-  private readonly leases = new Map<string, Lease>();
+  private readonly leases = new Map<string, LeaseHandle>();
   private leaseTimer: NodeJS.Timeout | undefined;
+  private readonly ordered: OrderedIngest;
 
   constructor(deps: BridgeDeps) {
     this.config = deps.config;
@@ -77,13 +79,23 @@ export class Bridge implements Services {
     this.seclog = new SecurityLog(this.store);
     this.files = new Files(this.store, this.config.publicUrl, this.config.maxFileBytes);
     this.metrics = new Metrics(this.queue);
-    this.relay = new Relay(this);
+    this.links = new Links(this.store);
+    // Five failed connects per room or per user lock it out for 15 minutes.
+    this.connectAttempts = new Attempts(this.store, 15 * 60_000, 5);
+    this.commands = deps.commands;
+    registerPlatforms(deps.platforms ?? []);
+    this.relay = new Relay(this, this.commands);
+    this.ordered = new OrderedIngest(this.log);
     this.seclog.onAppend((_ws, entry, subs) => {
       void Promise.all(subs.map((r) => this.notify(r, `🔒 ${escapeText(formatEntry(entry))}`))).catch((err: unknown) =>
         this.log.error({ err }, 'could not post a security log line'),
       );
     });
     mountCore(this.http, { store: this.store, files: this.files, metrics: this.metrics, bots: () => [...this.bots.keys()] });
+  }
+
+  platform(name: string): PlatformInfo {
+    return platformInfo(name);
   }
 
   bot(platform: string): Bot | undefined {
@@ -118,14 +130,18 @@ export class Bridge implements Services {
     await this.seclog.append(workspaceOf(room), { ...entry, ts: Date.now(), room: roomKey(room) });
   }
 
+  /** One inbound event into the relay, from the bot of its platform. */
+  private async accept(bot: Bot, event: Inbound): Promise<void> {
+    this.metrics.inbound.inc({ platform: bot.platform, kind: event.kind });
+    await this.relay.ingest(bot, event);
+  }
+
   private contextFor(bot: Bot): BotContext {
     const platform = bot.platform;
     const log = this.log.child({ platform });
     return {
-      ingest: async (event) => {
-        this.metrics.inbound.inc({ platform, kind: event.kind });
-        await this.relay.ingest(bot, event);
-      },
+      ingest: (event) => this.accept(bot, event),
+      ingestInOrder: (event) => this.ordered.submit(event, (ev) => this.accept(bot, ev)),
       log,
       state: {
         get: (k) => this.store.get(keys.botState(platform, k)),
@@ -136,6 +152,7 @@ export class Bridge implements Services {
       ...(this.leases.has(platform) ? { leaseHeld: () => this.leases.get(platform)?.held ?? false } : {}),
       publicUrl: this.config.publicUrl,
       commandWord: this.config.commandWord,
+      verbs: this.commands.verbs,
       readFile: (id) => this.files.read(id),
     };
   }
@@ -144,7 +161,7 @@ export class Bridge implements Services {
   async start(): Promise<void> {
     const deliverer = new Deliverer(this);
     // Platforms that deliver over their one connection: on Redis, only its lease holder delivers there.
-    const bound = new Set(this.store instanceof RedisStore ? [...this.bots.values()].filter((b) => b.connectionBound).map((b) => b.platform) : []);
+    const bound = new Set(this.store.lease ? [...this.bots.values()].filter((b) => b.connectionBound).map((b) => b.platform) : []);
     await this.queue.start(deliverer.run, {
       onDelivered: (job) => this.metrics.relayed.inc({ platform: parseRoomKey(job.target).platform, op: job.op }),
       onRetry: (job, err, attempt, delayMs) => {
@@ -181,11 +198,10 @@ export class Bridge implements Services {
    * A process that dies stops renewing, and another takes over within the lease time.
    */
   private async startLeases(): Promise<void> {
-    if (!(this.store instanceof RedisStore)) return;
+    const makeLease = this.store.lease?.bind(this.store);
+    if (!makeLease) return;
     const ttl = this.config.leaseMs;
-    for (const platform of this.bots.keys()) {
-      this.leases.set(platform, new Lease(this.store.client, this.store.prefix + keys.lease(platform), this.config.processId, ttl));
-    }
+    for (const platform of this.bots.keys()) this.leases.set(platform, makeLease(keys.lease(platform), this.config.processId, ttl));
     const tick = async (): Promise<void> => {
       for (const lease of this.leases.values()) {
         try {
@@ -209,6 +225,7 @@ export class Bridge implements Services {
       await bounded(bot.stop(), timeoutMs, `${bot.platform} stop`).catch((err: unknown) => this.log.warn({ err }, 'bot stop failed'));
     }
     this.started = [];
+    await bounded(this.ordered.stop(), timeoutMs, 'inbound events').catch((err: unknown) => this.log.warn({ err }, 'inbound events still in flight at stop'));
     await bounded(this.queue.stop(timeoutMs), timeoutMs + 1000, 'queue stop').catch((err: unknown) => this.log.warn({ err }, 'queue stop failed'));
     for (const lease of this.leases.values()) await bounded(lease.release(), 1000, 'lease release').catch(() => undefined);
     await bounded(this.http.close(), timeoutMs, 'http close').catch(() => undefined);

@@ -27,7 +27,7 @@ export const keys = {
   /** message map: group record (hash: room key → JSON ids, plus _origin, _text) */
   mapGroup: (group: string) => `grp:${group}`,
   /** failed connect attempts in the current window */
-  connectFailures: (scope: 'room' | 'user', id: string) => `rl:connect:${scope}:${id}`,
+  connectFailures: (scope: string) => `rl:connect:${scope}`,
   /** security log of a workspace (list of JSON entries) and its subscribed rooms */
   secLog: (workspace: string) => `seclog:${workspace}`,
   secLogSubs: (workspace: string) => `seclog:${workspace}:subs`,

@@ -9,12 +9,16 @@ import { MemoryQueue } from './queue/memory.js';
 import { DEFAULT_RETRY, type RetryPolicy } from './queue/queue.js';
 import { RedisQueue } from './queue/redis.js';
 import type { Services } from './services.js';
+import type { CommandRunner } from './command.js';
+import type { PlatformInfo } from './platform.js';
 import { EmbeddedStore } from './store/embedded.js';
 import { RedisStore, connectRedis } from './store/redis.js';
 
 export interface BuildOptions {
   readonly retry?: Partial<RetryPolicy>;
   readonly leaseMs?: number;
+  /** display names and limits of the platforms (from their descriptors) */
+  readonly platforms?: readonly PlatformInfo[];
 }
 
 /** A built-in platform (web) that works with the core's services directly; bound before start. */
@@ -33,10 +37,11 @@ function wire(bridge: Bridge, bots: readonly Bot[]): Bridge {
   return bridge;
 }
 
-export function buildBridge(config: Config, log: Logger, bots: readonly Bot[], opts: BuildOptions = {}): Bridge {
+/** `commands`: the command layer (commands/), which the core does not import. */
+export function buildBridge(config: Config, log: Logger, bots: readonly Bot[], commands: CommandRunner, opts: BuildOptions = {}): Bridge {
   const retry: RetryPolicy = { ...DEFAULT_RETRY, maxAttempts: config.deliveryMaxAttempts, ...opts.retry };
   // Client addresses (rate limits) come from X-Forwarded-For only behind a proxy the operator names.
-  const http = createHttp({ bodyLimit: config.maxFileBytes + 1024 * 1024, trustProxy: config.env.TRUST_PROXY === 'true' });
+  const http = createHttp({ bodyLimit: config.maxFileBytes + 1024 * 1024, trustProxy: config.trustProxy });
   if (config.redisUrl) {
     const client = connectRedis(config.redisUrl);
     client.on('error', (err: unknown) => log.warn({ err }, 'redis connection error'));
@@ -48,8 +53,8 @@ export function buildBridge(config: Config, log: Logger, bots: readonly Bot[], o
       leaseMs: opts.leaseMs ?? config.leaseMs,
       onError: (err) => log.warn({ err }, 'queue error'),
     });
-    return wire(new Bridge({ config, log, store, queue, http, bots }), bots);
+    return wire(new Bridge({ config, log, store, queue, http, bots, commands, ...(opts.platforms ? { platforms: opts.platforms } : {}) }), bots);
   }
   const store = new EmbeddedStore(config.dataDir);
-  return wire(new Bridge({ config, log, store, queue: new MemoryQueue(store, retry), http, bots }), bots);
+  return wire(new Bridge({ config, log, store, queue: new MemoryQueue(store, retry), http, bots, commands, ...(opts.platforms ? { platforms: opts.platforms } : {}) }), bots);
 }

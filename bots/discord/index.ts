@@ -30,21 +30,9 @@ import { InboundHandler, PLATFORM, RecentIds } from './inbound.js';
 import { MAX_FILE_BYTES, MAX_TEXT, Outbound } from './outbound.js';
 import { call, createRest, DEFAULT_API_URL, toDeliveryError } from './transport.js';
 import { Webhooks, type Self } from './webhooks.js';
+import type { DiscordConfig } from './config.js';
 
-export interface DiscordConfig {
-  /** Bot token (DISCORD_TOKEN). */
-  readonly token: string;
-  /** API base without version (DISCORD_API_URL), default https://discord.com/api. */
-  readonly apiUrl?: string;
-  /** How often to check the inbound-connection lease when the core gives one (ms). */
-  readonly leasePollMs?: number;
-}
-
-export function discordConfigFromEnv(env: NodeJS.ProcessEnv): DiscordConfig | undefined {
-  const token = env.DISCORD_TOKEN?.trim();
-  if (!token) return undefined;
-  return { token, apiUrl: env.DISCORD_API_URL?.trim() || DEFAULT_API_URL };
-}
+export { discordConfigFromEnv, type DiscordConfig } from './config.js';
 
 export function createDiscordBot(config: DiscordConfig): DiscordBot {
   return new DiscordBot(config);
@@ -65,6 +53,11 @@ interface Running {
 export class DiscordBot implements EditingBot, DeletingBot, NamingBot {
   readonly platform = PLATFORM;
   readonly capabilities: Capabilities = { maxTextLength: MAX_TEXT, maxFileBytes: MAX_FILE_BYTES, impersonate: true, replies: true };
+
+  /** DMs (no guild) have no webhooks: copies there go out as the bot, named by the core in the room's format. */
+  capabilitiesFor(room: RoomRef): Capabilities {
+    return room.workspace ? this.capabilities : { ...this.capabilities, impersonate: false };
+  }
   private readonly rest: REST;
   private readonly self: Self = {};
   private readonly dir = new Directory();
@@ -190,7 +183,7 @@ export class DiscordBot implements EditingBot, DeletingBot, NamingBot {
       if (held && !r.gateway.connected) await this.connect();
       else if (!held && r.gateway.connected) await r.gateway.disconnect();
     } catch (err) {
-      r.ctx.log.error({ err: err instanceof Error ? err.message : String(err) }, 'discord: gateway lease change failed');
+      r.ctx.log.error({ err }, 'discord: gateway lease change failed');
     } finally {
       this.leaseBusy = false;
     }
@@ -199,7 +192,7 @@ export class DiscordBot implements EditingBot, DeletingBot, NamingBot {
   /** Run inbound work one at a time, in gateway order. Failures are logged, never block the rest. */
   private enqueue(task: () => Promise<void>): Promise<void> {
     const p = this.chain.then(task).catch((err: unknown) => {
-      this.running?.ctx.log.error({ err: err instanceof Error ? err.message : String(err) }, 'discord: inbound event failed');
+      this.running?.ctx.log.error({ err }, 'discord: inbound event failed');
     });
     this.chain = p;
     return p;

@@ -3,6 +3,7 @@
  * author's name. Works with rooms on any homeserver the account can join (Gitter's gitter.im
  * included). Lifecycle here; see sync.ts (inbound loop), inbound.ts, outbound.ts, format.ts.
  */
+import type { MatrixConfig } from './config.js';
 import type { Bot, BotContext, DeletingBot, EditingBot, NamingBot } from '../../src/bot.js';
 import type { Capabilities, OutboundDelete, OutboundEdit, OutboundPost, RemoteMessageId, RoomRef } from '../../src/model.js';
 import { MatrixClient } from './client.js';
@@ -11,27 +12,8 @@ import { MatrixOutbound } from './outbound.js';
 import { localpart, Syncer } from './sync.js';
 import { parseMxc, str } from './types.js';
 
-export interface MatrixConfig {
-  /** e.g. `https://matrix.org` (MATRIX_HOMESERVER_URL). */
-  readonly homeserverUrl: string;
-  /** The bot account's access token (MATRIX_ACCESS_TOKEN). */
-  readonly accessToken: string;
-  /** `@bot:example.org` (MATRIX_USER_ID); asked with /whoami when unset. */
-  readonly userId?: string;
-  /** Long-poll timeout of /sync. Default 30 s. */
-  readonly syncTimeoutMs?: number;
-  /** First retry delay after a failed sync. Default 1 s. */
-  readonly retryMs?: number;
-  /** Upload limit when the homeserver does not say (`/media/config`). Default 50 MiB. */
-  readonly maxFileBytes?: number;
-}
+export { matrixConfigFromEnv, type MatrixConfig } from './config.js';
 
-export function matrixConfigFromEnv(env: NodeJS.ProcessEnv): MatrixConfig | undefined {
-  const homeserverUrl = env.MATRIX_HOMESERVER_URL;
-  const accessToken = env.MATRIX_ACCESS_TOKEN;
-  if (!homeserverUrl || !accessToken) return undefined;
-  return { homeserverUrl, accessToken, ...(env.MATRIX_USER_ID ? { userId: env.MATRIX_USER_ID } : {}) };
-}
 
 export type MatrixBot = Bot & EditingBot & DeletingBot & NamingBot;
 

@@ -9,6 +9,7 @@ import { DeliveryError } from '../../src/errors.js';
 import { backoffMs } from '../shared/backoff.js';
 import type { MatrixClient } from './client.js';
 import { isRecord, str, type MatrixEvent, type SyncResponse } from './types.js';
+import { sleep } from '../../src/sleep.js';
 
 export const SINCE_KEY = 'matrix:since';
 
@@ -122,17 +123,4 @@ export class Syncer {
 
 export function localpart(userId: string): string {
   return userId.replace(/^@/, '').replace(/:.*$/, '');
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const t = setTimeout(done, ms);
-    function done(): void {
-      clearTimeout(t);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
 }

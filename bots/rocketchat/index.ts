@@ -3,6 +3,7 @@
  * token). Reads over the realtime API (DDP), writes with REST; copies appear under the author's
  * name through `alias`/`avatar`. Lifecycle here; see ddp.ts, inbound.ts, outbound.ts, format.ts.
  */
+import type { RocketChatConfig } from './config.js';
 import type { Bot, BotContext, DeletingBot, EditingBot, NamingBot } from '../../src/bot.js';
 import type { Capabilities, OutboundDelete, OutboundEdit, OutboundPost, RemoteMessageId, RoomRef } from '../../src/model.js';
 import { RocketChatClient } from './client.js';
@@ -11,27 +12,8 @@ import { deleteEvent, toInbound, type InboundDeps } from './inbound.js';
 import { MAX_MESSAGE, RocketOutbound } from './outbound.js';
 import { str, type RcMessage } from './types.js';
 
-export interface RocketChatConfig {
-  /** Server URL, e.g. `https://chat.example.com` (ROCKETCHAT_URL). */
-  readonly url: string;
-  /** The bot user's id (ROCKETCHAT_USER_ID). */
-  readonly userId: string;
-  /** A personal access token or login token of that user (ROCKETCHAT_AUTH_TOKEN). */
-  readonly authToken: string;
-  /** Text limit; default 5000, Rocket.Chat's default `Message_MaxAllowedSize`. */
-  readonly maxTextLength?: number;
-  /** Upload limit; default 100 MiB, Rocket.Chat's default `FileUpload_MaxFileSize`. */
-  readonly maxFileBytes?: number;
-  /** First reconnect delay of the realtime connection. Default 1 s. */
-  readonly retryMs?: number;
-  /** Realtime ping interval. Default 30 s. */
-  readonly pingMs?: number;
-}
+export { rocketchatConfigFromEnv, type RocketChatConfig } from './config.js';
 
-export function rocketchatConfigFromEnv(env: NodeJS.ProcessEnv): RocketChatConfig | undefined {
-  const { ROCKETCHAT_URL: url, ROCKETCHAT_USER_ID: userId, ROCKETCHAT_AUTH_TOKEN: authToken } = env;
-  return url && userId && authToken ? { url, userId, authToken } : undefined;
-}
 
 export type RocketChatBot = Bot & EditingBot & DeletingBot & NamingBot;
 

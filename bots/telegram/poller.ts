@@ -10,6 +10,7 @@ import type { Bot, Update } from 'node-telegram-bot-api';
 import type { Logger } from 'pino';
 import type { BotState } from '../../src/bot.js';
 import { retryAfterOf } from '../../src/errors.js';
+import { sleep } from '../../src/sleep.js';
 
 export const OFFSET_KEY = 'offset';
 export const ALLOWED_UPDATES = ['message', 'edited_message', 'channel_post', 'edited_channel_post'];
@@ -86,18 +87,4 @@ export class Poller {
       yield* batch;
     }
   }
-}
-
-/** Resolves after `ms`, or at once when `signal` aborts. */
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const done = (): void => {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal.addEventListener('abort', done, { once: true });
-  });
 }

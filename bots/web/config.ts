@@ -1,5 +1,7 @@
 /** Settings of the built-in web platform. It needs no credentials: it always runs. */
 import type { Config } from '../../src/config.js';
+import { parseEnv, type EnvValues } from '../../src/env.js';
+import { ConfigErrors, type PlatformEnv } from '../../src/platform.js';
 import type { Rate } from './ratelimit.js';
 
 export interface WebConfig {
@@ -33,21 +35,28 @@ export const WEB_DEFAULTS: Omit<WebConfig, 'maxFileBytes'> = {
   heartbeatMs: 30_000,
 };
 
-function positive(env: NodeJS.ProcessEnv, key: string, fallback: number): number {
-  const raw = env[key];
-  if (raw === undefined || raw === '') return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n <= 0) throw new Error(`${key} must be a positive whole number, got "${raw}"`);
-  return n;
+export const WEB_ENV: PlatformEnv = {
+  enabledBy: [],
+  env: [
+    { key: 'WEB_MAX_TEXT_LENGTH', kind: 'number', min: 1, default: String(WEB_DEFAULTS.maxTextLength), doc: 'longest web message, in characters' },
+    { key: 'WEB_HISTORY', kind: 'number', min: 1, default: String(WEB_DEFAULTS.historyCap), doc: 'messages kept per web room (older ones drop off; browsers load them in pages of 100 as people scroll up)' },
+    { key: 'WEB_HISTORY_DAYS', kind: 'number', min: 1, default: String(WEB_DEFAULTS.messageTtlMs / DAY_MS), doc: 'days a web message is kept' },
+  ],
+};
+
+export function webConfig(v: EnvValues, config: Config): WebConfig {
+  return {
+    ...WEB_DEFAULTS,
+    maxTextLength: v.num('WEB_MAX_TEXT_LENGTH') ?? WEB_DEFAULTS.maxTextLength,
+    historyCap: v.num('WEB_HISTORY') ?? WEB_DEFAULTS.historyCap,
+    messageTtlMs: (v.num('WEB_HISTORY_DAYS') ?? WEB_DEFAULTS.messageTtlMs / DAY_MS) * DAY_MS,
+    maxFileBytes: config.maxFileBytes,
+  };
 }
 
 /** Always a config: the web platform has no credentials to wait for. */
 export function webConfigFromEnv(config: Config, env: NodeJS.ProcessEnv = config.env): WebConfig {
-  return {
-    ...WEB_DEFAULTS,
-    maxTextLength: positive(env, 'WEB_MAX_TEXT_LENGTH', WEB_DEFAULTS.maxTextLength),
-    historyCap: positive(env, 'WEB_HISTORY', WEB_DEFAULTS.historyCap),
-    messageTtlMs: positive(env, 'WEB_HISTORY_DAYS', WEB_DEFAULTS.messageTtlMs / DAY_MS) * DAY_MS,
-    maxFileBytes: config.maxFileBytes,
-  };
+  const { values, errors } = parseEnv(WEB_ENV.env, env);
+  if (errors.length) throw new ConfigErrors(errors);
+  return webConfig(values, config);
 }
