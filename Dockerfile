@@ -9,6 +9,7 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json main.ts ./
+COPY scripts/build.mjs ./scripts/build.mjs
 COPY src ./src
 COPY bots ./bots
 COPY commands ./commands

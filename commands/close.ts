@@ -2,6 +2,8 @@ import { parseRoomKey } from '../src/model.js';
 import type { Tube } from '../src/tubes.js';
 import type { CommandContext, CommandSpec } from './spec.js';
 
+const links = (n: number): string => (n === 1 ? '1 link' : `${n} links`);
+
 /** Remove one tube and tell both rooms. */
 export async function closeTube(ctx: CommandContext, tube: Tube): Promise<string> {
   const { s, roomKey, room, actor } = ctx;
@@ -38,7 +40,7 @@ export const disable: CommandSpec = {
     const tubes = await ctx.s.tubes.of(ctx.roomKey);
     if (tubes.length === 0) return 'This room is not linked to any other.';
     for (const t of tubes) await closeTube(ctx, t);
-    await ctx.s.audit(ctx.room, { type: 'disable', actor: ctx.actor, detail: `${tubes.length} links removed` });
-    return `Removed all ${tubes.length} links of this room.`;
+    await ctx.s.audit(ctx.room, { type: 'disable', actor: ctx.actor, detail: `${links(tubes.length)} removed` });
+    return `Removed all ${links(tubes.length)} of this room.`;
   },
 };

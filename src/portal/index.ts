@@ -108,7 +108,7 @@ export function mountPortal(http: FastifyInstance, s: Services, web: WebRoomMake
       const graph = await sameRoomGraph(s, room);
       const focus = graph.nodes[0];
       const head = focus ? `<h1>${badge(focus.platform)}${esc(focus.name)}: same room map</h1>` : '<h1>Same room map</h1>';
-      const body = `${head}<p class="muted">${graph.nodes.length} rooms, ${graph.edges.length} links. Arrows show which way messages flow.</p><section class="map">${mapSvg(graph)}</section>`;
+      const body = `${head}<p class="muted">${graph.nodes.length} rooms, ${graph.edges.length === 1 ? '1 link' : `${graph.edges.length} links`}. Arrows show which way messages flow.</p><section class="map">${mapSvg(graph)}</section>`;
       return sendPage(reply, 200, 'Same room map', body);
     });
   });

@@ -272,9 +272,9 @@ export class EmbeddedStore implements Store {
     });
   }
 
-  async tail(key: string, count: number): Promise<string[]> {
+  async tail(key: string, count: number, skip = 0): Promise<string[]> {
     if (!this.typed(key, 'l') || count <= 0) return [];
-    const newest = this.st('SELECT value FROM list WHERE key = ? ORDER BY seq DESC LIMIT ?').pluck().all(key, count) as string[];
+    const newest = this.st('SELECT value FROM list WHERE key = ? ORDER BY seq DESC LIMIT ? OFFSET ?').pluck().all(key, count, Math.max(0, skip)) as string[];
     return newest.reverse();
   }
 

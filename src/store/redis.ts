@@ -170,8 +170,9 @@ export class RedisStore implements Store {
     await this.client.multi().rpush(this.k(key), value).ltrim(this.k(key), -max, -1).exec();
   }
 
-  async tail(key: string, count: number): Promise<string[]> {
-    return this.client.lrange(this.k(key), -count, -1);
+  async tail(key: string, count: number, skip = 0): Promise<string[]> {
+    if (count <= 0) return [];
+    return this.client.lrange(this.k(key), -(count + skip), -(skip + 1));
   }
 
   async putBytes(key: string, data: Uint8Array, ttlMs?: number): Promise<void> {

@@ -49,8 +49,8 @@ export interface Store {
   smembers(key: string): Promise<string[]>;
   /** Append to a list, keeping at most the newest `max` items. */
   push(key: string, value: string, max: number): Promise<void>;
-  /** The newest `count` items of a list, oldest first. */
-  tail(key: string, count: number): Promise<string[]>;
+  /** The newest `count` items of a list, oldest first; with `skip`, the `count` before the newest `skip`. */
+  tail(key: string, count: number, skip?: number): Promise<string[]>;
   putBytes(key: string, data: Uint8Array, ttlMs?: number): Promise<void>;
   getBytes(key: string): Promise<Uint8Array | null>;
   /**

@@ -94,13 +94,13 @@ describe('Dockerfile', () => {
     for (const script of runs.join(' && ').matchAll(/npm run (\S+)/g)) expect(Object.keys(pkg.scripts)).toContain(script[1]);
     expect(runs.join('\n')).toMatch(/npm ci\b/);
     expect(runs.join('\n')).toMatch(/npm run build && npm prune --omit=dev/);
-    expect(pkg.scripts.build).toBe('tsc -p tsconfig.build.json');
+    expect(pkg.scripts.build).toBe('node scripts/build.mjs');
   });
 
   it('gives the build stage every input of the build and the lock file before npm ci', () => {
     const copied = copies(build as Stage).flatMap((c) => c.sources);
     for (const dir of buildConfig.include) expect(copied, `${dir} is copied for the build`).toContain(dir);
-    expect(copied).toEqual(expect.arrayContaining(['package.json', 'package-lock.json', 'tsconfig.json', 'tsconfig.build.json']));
+    expect(copied).toEqual(expect.arrayContaining(['package.json', 'package-lock.json', 'tsconfig.json', 'tsconfig.build.json', 'scripts/build.mjs']));
   });
 
   it('runtime takes only what the build stage made: production node_modules and the compiled output', () => {
