@@ -20,6 +20,7 @@ import { Metrics } from './metrics.js';
 import { parseRoomKey, roomKey, type Inbound, type RoomKey, type RoomRef } from './model.js';
 import { jobId } from './queue/job.js';
 import type { DeliveryQueue } from './queue/queue.js';
+import { storeInbox } from './inbox.js';
 import { OrderedIngest } from './ordered-ingest.js';
 import { Relay } from './relay.js';
 import { Rooms } from './rooms.js';
@@ -142,6 +143,7 @@ export class Bridge implements Services {
     return {
       ingest: (event) => this.accept(bot, event),
       ingestInOrder: (event) => this.ordered.submit(event, (ev) => this.accept(bot, ev)),
+      inbox: storeInbox(this.store, platform),
       log,
       state: {
         get: (k) => this.store.get(keys.botState(platform, k)),
