@@ -246,7 +246,7 @@ function bounded<T>(work: Promise<T>, ms: number, what: string): Promise<T> {
       },
       (err: unknown) => {
         clearTimeout(t);
-        reject(err instanceof Error ? err : new Error(String(err)));
+        reject(err instanceof Error ? err : new Error(`${what} failed`, { cause: err }));
       },
     );
   });

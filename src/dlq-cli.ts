@@ -1,6 +1,7 @@
 /** `npm run dlq` lists dead letters; `npm run dlq -- replay [jobId ...]` sends them again. */
 import 'dotenv/config';
 import { loadConfig } from './config.js';
+import { describeError } from './errors.js';
 import { MemoryQueue } from './queue/memory.js';
 import { DeadLetters } from './queue/queue.js';
 import { RedisQueue } from './queue/redis.js';
@@ -31,6 +32,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  console.error(err instanceof Error ? err.message : String(err));
+  console.error(`dlq: ${describeError(err)}`);
   process.exit(1);
 });
