@@ -28,13 +28,14 @@ describe('the entry point', () => {
     child = startChildBridge({ DATA_DIR: dir, PORT: '0', LOG_LEVEL: 'info', RECORD_IMPORTS: record }, ['--import', join(import.meta.dirname, '..', 'helpers', 'record-imports.mjs')]);
     await waitFor(() => child?.output().includes('Sameroom is running') ?? false, 60_000, 'the bridge to start');
     child.kill('SIGTERM');
-    expect(await child.exited).toBe(0);
+    const code = await child.exited;
+    expect(code, child.output()).toBe(0);
     const urls = readFileSync(record, 'utf8').split('\n').filter(Boolean);
     // The recorder works: the entry, the web bot and the core's own libraries are in the list.
     expect(urls.some((u) => u.endsWith('/bots/web/index.ts'))).toBe(true);
     expect(urls.some((u) => u.includes('/node_modules/fastify/'))).toBe(true);
     const sdks = urls.filter((u) => SDKS.some((p) => u.includes(`/node_modules/${p}/`)));
-    expect(sdks).toEqual([]);
+    expect(sdks, 'platform SDKs loaded').toEqual([]);
     const bots = urls.filter((u) => PLATFORM_BOTS.some((p) => u.includes(`/bots/${p}/`) && !u.endsWith(`/bots/${p}/descriptor.ts`) && !u.endsWith(`/bots/${p}/config.ts`)));
     expect(bots).toEqual([]);
   }, 120_000);
