@@ -22,8 +22,8 @@ export const close: CommandSpec = {
   help: 'remove link number n (see list)',
   args: [{ name: 'n', kind: 'int', min: 1, prompt: 'Which link? n is from `list`.' }],
   async run(ctx) {
-    const { s, roomKey, args } = ctx;
-    const n = Number(args[0]);
+    const { s, roomKey, values } = ctx;
+    const n = values.int('n') ?? 0;
     const tubes = await s.tubes.of(roomKey);
     const tube = tubes[n - 1];
     if (!tube) return tubes.length ? `There is no link number ${n}: this room has ${tubes.length}.` : 'This room is not linked to any other.';

@@ -14,7 +14,7 @@ import { open } from './open.js';
 import { parseCommand, isCommand } from './parse.js';
 import { portal } from './portal.js';
 import { direction, format, log, ping } from './settings.js';
-import { checkArgs, unmet, type CommandSpec } from './spec.js';
+import { parseArgs, unmet, type CommandSpec } from './spec.js';
 
 export { isCommand };
 
@@ -41,11 +41,13 @@ async function runCommand(s: Services, byName: ReadonlyMap<string, CommandSpec>,
   const spec = byName.get(verb || 'help');
   if (!spec) return `Unknown command "${verb}". \`-${word} help\` lists them.`;
   const actor = `${message.room.platform}:${message.author.id} (${message.author.name})`;
-  const ctx = { s, bot, room: message.room, roomKey: roomKey(message.room), author: message.author, actor, args, message, receivedAt, word };
+  const base = { s, bot, room: message.room, roomKey: roomKey(message.room), author: message.author, actor, args, message, receivedAt, word };
   try {
-    const refused = unmet(spec, ctx) ?? checkArgs(spec, args, word);
-    if (refused) return refused;
-    return await spec.run(ctx);
+    const missing = unmet(spec, base);
+    if (missing) return missing;
+    const parsed = parseArgs(spec, args, word);
+    if ('refused' in parsed) return parsed.refused;
+    return await spec.run({ ...base, values: parsed.values });
   } catch (err) {
     s.log.error({ err, verb }, 'command failed');
     return 'Something went wrong on the bridge; nothing was changed. Try again in a moment.';

@@ -6,9 +6,9 @@ export const portal: CommandSpec = {
   usage: '[reset]',
   help: "this room's web page: who is linked, a guest chat, and a link other rooms can connect with",
   args: [{ name: 'option', kind: 'word', optional: true, oneOf: ['reset'] }],
-  async run({ s, roomKey, room, actor, args, word }) {
+  async run({ s, roomKey, room, actor, values, word }) {
     const settings = await s.rooms.get(roomKey);
-    const reset = args[0]?.toLowerCase() === 'reset';
+    const reset = values.text('option') === 'reset';
     let secret = settings.portal;
     let admin = settings.portalAdmin;
     if (reset || !secret || !admin) {

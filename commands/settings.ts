@@ -19,12 +19,12 @@ export const format: CommandSpec = {
   usage: '<bold|plain|brackets|none>',
   help: "how copies of this room's messages show their author where names cannot be set",
   args: [{ name: 'format', kind: 'word', optional: true, oneOf: AUTHOR_FORMATS }],
-  async run({ s, roomKey, args, word }) {
-    const want = args[0]?.toLowerCase();
+  async run({ s, roomKey, values, word }) {
+    const want = values.text('format', AUTHOR_FORMATS);
     const current = (await s.rooms.get(roomKey)).format;
     if (!want) return `Author format is ${current} (${EXAMPLES[current]}). Change it with \`-${word} format ${AUTHOR_FORMATS.join('|')}\`.`;
     await s.rooms.update(roomKey, { format: want });
-    return `Author format is now ${want} (${EXAMPLES[want as AuthorFormat]}).`;
+    return `Author format is now ${want} (${EXAMPLES[want]}).`;
   },
 };
 
@@ -34,29 +34,32 @@ const DIRECTIONS: Record<Direction, string> = {
   out: 'only sends (messages from linked rooms are not shown here)',
 };
 
+const DIRECTION_WORDS: readonly Direction[] = ['in', 'out', 'both'];
+
 export const direction: CommandSpec = {
   name: 'direction',
   usage: '<in|out|both>',
   help: 'this room only receives (in), only sends (out), or both',
-  args: [{ name: 'direction', kind: 'word', optional: true, oneOf: ['in', 'out', 'both'] }],
-  async run({ s, roomKey, room, actor, args, word }) {
-    const want = args[0]?.toLowerCase();
+  args: [{ name: 'direction', kind: 'word', optional: true, oneOf: DIRECTION_WORDS }],
+  async run({ s, roomKey, room, actor, values, word }) {
+    const want = values.text('direction', DIRECTION_WORDS);
     if (!want) return `This room ${DIRECTIONS[(await s.rooms.get(roomKey)).direction]}. Change with \`-${word} direction in|out|both\`.`;
-    if (want !== 'in' && want !== 'out' && want !== 'both') return `Unknown direction "${want}".`;
     await s.rooms.update(roomKey, { direction: want });
     await s.audit(room, { type: 'direction', actor, detail: want });
     return `This room now ${DIRECTIONS[want]}.`;
   },
 };
 
+const ON_OFF = ['on', 'off'] as const;
+
 export const log: CommandSpec = {
   name: 'log',
   usage: '<on|off>',
   help: "post this workspace's security log here as it happens",
-  args: [{ name: 'setting', kind: 'word', oneOf: ['on', 'off'], prompt: 'On or off?' }],
-  async run({ s, roomKey, room, actor, args, word }) {
-    const want = args[0]?.toLowerCase();
-    if (want !== 'on' && want !== 'off') return `Usage: \`-${word} log on\` or \`-${word} log off\`.`;
+  args: [{ name: 'setting', kind: 'word', oneOf: ON_OFF, prompt: 'On or off?' }],
+  async run({ s, roomKey, room, actor, values, word }) {
+    const want = values.text('setting', ON_OFF);
+    if (!want) return `Usage: \`-${word} log on\` or \`-${word} log off\`.`;
     await s.seclog.subscribe(workspaceOf(room), roomKey, want === 'on');
     await s.audit(room, { type: 'log', actor, detail: `security log ${want} in this room` });
     return want === 'on' ? 'This room now receives the security log of its workspace.' : 'This room no longer receives the security log.';

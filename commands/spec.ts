@@ -11,8 +11,10 @@ export interface CommandContext {
   readonly author: Author;
   /** `platform:userId (name)`, for the security log */
   readonly actor: string;
-  /** positional words after the verb, checked against the spec's `args` */
+  /** positional words after the verb, as typed */
   readonly args: readonly string[];
+  /** the spec's `args`, checked and parsed (numbers as numbers) */
+  readonly values: ArgValues;
   readonly message: InboundPost;
   readonly receivedAt: number;
   /** the command word (`sameroom`), for answers that show a command */
@@ -62,22 +64,51 @@ export function unmet(spec: CommandSpec, ctx: Pick<CommandContext, 's' | 'bot'>)
   return `\`${spec.name}\` is not available here: the bridge cannot ${CAN[missing].what} on ${ctx.s.platform(ctx.bot.platform).displayName}.`;
 }
 
-/** The answer to missing or malformed arguments, else undefined. */
-export function checkArgs(spec: CommandSpec, args: readonly string[], word: string): string | undefined {
+/**
+ * The arguments as the spec declared them: `int` as a number, `word` lower-cased (one of `oneOf`
+ * when given), `rest` as one string; absent when optional and not given.
+ */
+export class ArgValues {
+  constructor(private readonly values: ReadonlyMap<string, string | number> = new Map()) {}
+
+  int(name: string): number | undefined {
+    const v = this.values.get(name);
+    return typeof v === 'number' ? v : undefined;
+  }
+
+  /** A `word` or `rest` argument; with `of`, narrowed to one of its values. */
+  text(name: string): string | undefined;
+  text<T extends string>(name: string, of: readonly T[]): T | undefined;
+  text(name: string, of?: readonly string[]): string | undefined {
+    const v = this.values.get(name);
+    if (typeof v !== 'string') return undefined;
+    return !of || of.includes(v) ? v : undefined;
+  }
+}
+
+/** The parsed arguments, or the answer to missing or malformed ones. */
+export function parseArgs(spec: CommandSpec, args: readonly string[], word: string): { values: ArgValues } | { refused: string } {
   const usage = `Usage: \`-${word} ${spec.name}${spec.usage ? ` ${spec.usage}` : ''}\`.`;
+  const values = new Map<string, string | number>();
   for (const [i, a] of (spec.args ?? []).entries()) {
     const v = a.kind === 'rest' ? args.slice(i).join(' ').trim() : args[i];
     if (!v) {
       if (a.optional) continue;
-      return `${a.prompt ?? `Missing ${a.name}.`} ${usage}`;
+      return { refused: `${a.prompt ?? `Missing ${a.name}.`} ${usage}` };
     }
     if (a.kind === 'int') {
-      const n = Number(v);
-      if (!Number.isInteger(n) || n < (a.min ?? Number.MIN_SAFE_INTEGER)) return `${a.prompt ?? `"${v}" is not a valid ${a.name}.`} ${usage}`;
+      const n = /^[+-]?\d+$/.test(v) ? Number(v) : Number.NaN;
+      if (!Number.isSafeInteger(n) || n < (a.min ?? Number.MIN_SAFE_INTEGER)) return { refused: `${a.prompt ?? `"${v.slice(0, 40)}" is not a valid ${a.name}.`} ${usage}` };
+      values.set(a.name, n);
+      continue;
     }
-    if (a.kind === 'word' && a.oneOf && !a.oneOf.includes(v.toLowerCase())) {
-      return `Unknown ${a.name} "${v.slice(0, 40)}": use one of ${a.oneOf.join(', ')}. ${usage}`;
+    if (a.kind === 'word') {
+      const w = v.toLowerCase();
+      if (a.oneOf && !a.oneOf.includes(w)) return { refused: `Unknown ${a.name} "${v.slice(0, 40)}": use one of ${a.oneOf.join(', ')}. ${usage}` };
+      values.set(a.name, w);
+      continue;
     }
+    values.set(a.name, v);
   }
-  return undefined;
+  return { values: new ArgValues(values) };
 }

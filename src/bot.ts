@@ -24,6 +24,20 @@ export interface BotState {
   del(key: string): Promise<void>;
 }
 
+/**
+ * Raw platform events kept in the store until the core has accepted them: a bot that answers its
+ * platform before ingesting (no redelivery) puts the event here first, so a process that dies
+ * before the core took it replays it at the next start (src/ordered-ingest.ts states the policy).
+ */
+export interface Inbox {
+  /** Keep `raw` under `id` (the platform's message id). Resolves once stored. */
+  put(id: string, raw: string): Promise<void>;
+  /** The core accepted it. */
+  done(id: string): Promise<void>;
+  /** Everything kept and not done, oldest first where the store knows. */
+  pending(): Promise<Array<{ readonly id: string; readonly raw: string }>>;
+}
+
 /** What the core gives a bot when it starts. */
 export interface BotContext {
   /** Hand one normalized event to the core. Resolves when the core has accepted it (deduplicated, queued). */
@@ -31,9 +45,11 @@ export interface BotContext {
   /**
    * For a bot that has already answered its platform (no redelivery): hand the event over in
    * order per room; the core retries it until accepted (src/ordered-ingest.ts). Resolves when
-   * accepted, never rejects.
+   * accepted (true) or when the bridge stopped first (false); never rejects.
    */
-  ingestInOrder(event: Inbound): Promise<void>;
+  ingestInOrder(event: Inbound): Promise<boolean>;
+  /** This bot's durable inbox (see Inbox). */
+  readonly inbox: Inbox;
   readonly log: Logger;
   readonly state: BotState;
   /** The one HTTP server, for webhooks. Register routes during start(). */

@@ -22,6 +22,7 @@ import { PlatformRunner } from './platforms.js';
 import { parseRoomKey, roomKey, type Inbound, type RoomKey, type RoomRef } from './model.js';
 import { jobId } from './queue/job.js';
 import type { DeliveryQueue } from './queue/queue.js';
+import { storeInbox } from './inbox.js';
 import { OrderedIngest } from './ordered-ingest.js';
 import { Relay } from './relay.js';
 import { Rooms } from './rooms.js';
@@ -164,6 +165,7 @@ export class Bridge implements Services {
     return {
       ingest: (event) => this.accept(bot, event),
       ingestInOrder: (event) => this.ordered.submit(event, (ev) => this.accept(bot, ev)),
+      inbox: storeInbox(this.store, platform),
       log,
       state: {
         get: (k) => this.store.get(keys.botState(platform, k)),
@@ -264,7 +266,7 @@ function bounded<T>(work: Promise<T>, ms: number, what: string): Promise<T> {
       },
       (err: unknown) => {
         clearTimeout(t);
-        reject(err instanceof Error ? err : new Error(String(err)));
+        reject(err instanceof Error ? err : new Error(`${what} failed`, { cause: err }));
       },
     );
   });

@@ -41,9 +41,10 @@ export interface MentionForms {
   readonly names: readonly string[];
   /**
    * `at`: only `@Name …` counts (Mattermost, Rocket.Chat); `at-or-colon`: `@Name …` or
-   * `Name: …` / `Name, …` (IRC, XMPP).
+   * `Name: …` / `Name, …` (IRC, XMPP); `bare`: also `Name …`, for a message the platform
+   * already says mentions the bot (Matrix `m.mentions`, a pill).
    */
-  readonly style: 'at' | 'at-or-colon';
+  readonly style: 'at' | 'at-or-colon' | 'bare';
 }
 
 /**
@@ -53,7 +54,8 @@ export interface MentionForms {
 export function mentionToCommand(text: string, forms: MentionForms, word: string): string | undefined {
   const names = forms.names.filter(Boolean).map(escapeRe).join('|');
   if (!names) return undefined;
-  const head = forms.style === 'at' ? `@(?:${names})(?![\\w.-])[:,]?` : `(?:@(?:${names})[:,]?|(?:${names})[:,])`;
+  const head =
+    forms.style === 'at' ? `@(?:${names})(?![\\w.-])[:,]?` : forms.style === 'bare' ? `@?(?:${names})[:,]?` : `(?:@(?:${names})[:,]?|(?:${names})[:,])`;
   const m = new RegExp(`^\\s*${head}(?:\\s+([\\s\\S]*))?$`, 'i').exec(text);
   if (!m) return undefined;
   return argsToCommand(m[1] ?? '', word);
@@ -72,4 +74,18 @@ export function verbToCommand(text: string, word: string, verbs: readonly string
   if (first.toLowerCase() === w) return `-${word}${rest.length ? ` ${rest.join(' ')}` : ''}`;
   if (verbs.includes(first.toLowerCase())) return `-${word} ${t}`;
   return undefined;
+}
+
+/**
+ * A command written with the platform's sigil before the command word (`/sameroom …` on
+ * Telegram, `!sameroom …` on Matrix): the length of that head, to take the arguments after it.
+ * With `self` (Telegram's `/sameroom@ThisBot`): null when the command names another bot.
+ * Undefined when the text is no such command.
+ */
+export function sigilCommand(text: string, sigil: string, word: string, self?: string): { head: number } | null | undefined {
+  const at = self === undefined ? '' : '(?:@(\\w+))?';
+  const m = new RegExp(`^${escapeRe(sigil)}${escapeRe(word)}${at}(?=\\s|$)`, 'i').exec(text);
+  if (!m) return undefined;
+  if (m[1] && m[1].toLowerCase() !== self?.toLowerCase()) return null;
+  return { head: m[0].length };
 }

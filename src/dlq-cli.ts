@@ -6,6 +6,7 @@
 import 'dotenv/config';
 import { existsSync } from 'node:fs';
 import { loadConfig, type Config } from './config.js';
+import { describeError } from './errors.js';
 import { MemoryQueue } from './queue/memory.js';
 import { DeadLetters, type DeliveryQueue } from './queue/queue.js';
 import { RedisQueue } from './queue/redis.js';
@@ -53,6 +54,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  console.error(err instanceof Error ? err.message : String(err));
+  console.error(`dlq: ${describeError(err)}`);
   process.exit(1);
 });

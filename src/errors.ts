@@ -4,6 +4,8 @@
  * backoff, permanent ones go to the dead-letter list with a security-log line.
  */
 
+import { inspect } from 'node:util';
+
 export type DeliveryErrorCode = 'rate_limited' | 'unavailable' | 'rejected' | 'not_found' | 'forbidden';
 
 export class DeliveryError extends Error {
@@ -51,4 +53,21 @@ export function provesNotDone(err: unknown): boolean {
 
 export function retryAfterOf(err: unknown): number | undefined {
   return err instanceof DeliveryError ? err.retryAfterMs : undefined;
+}
+
+/**
+ * What went wrong, in one line for a person or a dead-letter record: an Error's name, message
+ * and code; anything else thrown, inspected (never `[object Object]`).
+ */
+export function describeError(err: unknown): string {
+  if (err instanceof Error) {
+    const code = (err as { code?: unknown }).code;
+    return `${err.name}: ${err.message}${typeof code === 'string' || typeof code === 'number' ? ` (${code})` : ''}`;
+  }
+  return inspect(err, { depth: 2, breakLength: Infinity });
+}
+
+/** Does this error's message contain `text` (a Redis reply such as BUSYGROUP)? */
+export function messageHas(err: unknown, text: string): boolean {
+  return err instanceof Error && err.message.includes(text);
 }

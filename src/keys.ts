@@ -31,6 +31,8 @@ export const keys = {
   /** security log of a workspace (list of JSON entries) and its subscribed rooms */
   secLog: (workspace: string) => `seclog:${workspace}`,
   secLogSubs: (workspace: string) => `seclog:${workspace}:subs`,
+  /** a platform's raw inbound events not yet accepted (hash: message id → JSON {at, raw}) */
+  inbox: (platform: string) => `inbox:${platform}`,
   /** a bot's own persistent state */
   botState: (platform: string, key: string) => `bot:${platform}:${key}`,
   /** stored attachment bytes and metadata */

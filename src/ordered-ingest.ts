@@ -4,13 +4,42 @@
  *
  * The policy, for every bot that uses it: events of one room reach the core in the order they
  * came, one at a time; an event the core could not accept (store unreachable, …) is retried with
- * back-off until it is accepted or the bridge stops: never dropped while the process runs. The
- * room's later events wait behind it, so order holds.
+ * back-off until it is accepted or the bridge stops. The room's later events wait behind it, so
+ * order holds. What outlives the process is the bot's durable inbox (BotContext.inbox): the raw
+ * event is kept there before the platform is answered, dropped once accepted, and replayed at the
+ * next start (the core's redelivery check makes a replay of an accepted event harmless).
  */
 import type { Logger } from 'pino';
 import type { Inbound } from './model.js';
 import { roomKey } from './model.js';
 import { sleep } from './sleep.js';
+
+/**
+ * Jobs run one at a time per key, in the order they were added; a failed job does not hold up
+ * the next. The one ordering chain of the code base (ordered ingest, Slack's channels).
+ */
+export class KeyedChain {
+  private readonly tails = new Map<string, Promise<void>>();
+
+  /** Run `job` after the key's earlier jobs; resolves or rejects as the job does. */
+  run<T>(key: string, job: () => Promise<T>): Promise<T> {
+    const next = (this.tails.get(key) ?? Promise.resolve()).then(job);
+    const tail = next.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.tails.set(key, tail);
+    void tail.then(() => {
+      if (this.tails.get(key) === tail) this.tails.delete(key);
+    });
+    return next;
+  }
+
+  /** Every job added so far has settled. */
+  idle(): Promise<void> {
+    return Promise.all([...this.tails.values()]).then(() => undefined);
+  }
+}
 
 export interface OrderedIngestOptions {
   readonly baseDelayMs?: number;
@@ -18,7 +47,7 @@ export interface OrderedIngestOptions {
 }
 
 export class OrderedIngest {
-  private readonly chains = new Map<string, Promise<void>>();
+  private readonly chain = new KeyedChain();
   private readonly stopping = new AbortController();
   private readonly base: number;
   private readonly max: number;
@@ -31,26 +60,23 @@ export class OrderedIngest {
     this.max = opts.maxDelayMs ?? 30_000;
   }
 
-  /** Queue `event` behind its room's earlier ones; resolves once the core accepted it (or the bridge stopped). */
-  submit(event: Inbound, ingest: (event: Inbound) => Promise<void>): Promise<void> {
-    const key = roomKey(event.room);
-    const next = (this.chains.get(key) ?? Promise.resolve()).then(() => this.untilAccepted(event, ingest));
-    this.chains.set(key, next);
-    void next.then(() => {
-      if (this.chains.get(key) === next) this.chains.delete(key);
-    });
-    return next;
+  /**
+   * Queue `event` behind its room's earlier ones; resolves with true once the core accepted it,
+   * false when the bridge stopped first. Never rejects.
+   */
+  submit(event: Inbound, ingest: (event: Inbound) => Promise<void>): Promise<boolean> {
+    return this.chain.run(roomKey(event.room), () => this.untilAccepted(event, ingest));
   }
 
-  private async untilAccepted(event: Inbound, ingest: (event: Inbound) => Promise<void>): Promise<void> {
+  private async untilAccepted(event: Inbound, ingest: (event: Inbound) => Promise<void>): Promise<boolean> {
     for (let attempt = 0; ; attempt++) {
       try {
         await ingest(event);
-        return;
+        return true;
       } catch (err) {
         if (this.stopping.signal.aborted) {
           this.log.error({ err, eventId: event.eventId, room: roomKey(event.room) }, 'inbound event not accepted before stop');
-          return;
+          return false;
         }
         const delayMs = Math.min(this.base * 2 ** attempt, this.max);
         this.log.warn({ err, eventId: event.eventId, attempt: attempt + 1, delayMs }, 'inbound event not accepted; retrying');
@@ -61,7 +87,7 @@ export class OrderedIngest {
 
   /** Events in flight, to wait for at stop. */
   idle(): Promise<void> {
-    return Promise.all([...this.chains.values()]).then(() => undefined);
+    return this.chain.idle();
   }
 
   /** Stop retrying (one last try each), then wait for the chains. */

@@ -16,6 +16,9 @@ import { jobId, type DeliveryJob } from './queue/job.js';
 import type { Services } from './services.js';
 
 const SEEN_TTL_MS = 7 * 24 * 3600_000;
+/** The seen mark of a command event while it runs, and once it has an answer not yet queued. */
+const RUNNING = 'running';
+const ANSWER = 'answer:';
 
 /** The message-map group of an original message: derived, so a redelivery finds the same one. */
 export function groupIdOf(room: RoomKey, id: string): string {
@@ -39,18 +42,22 @@ export class Relay {
       this.s.map.groupOf(room, ev.id),
       this.s.tubes.component(room),
     ]);
+    if (seen?.startsWith(ANSWER)) {
+      // A command that ran, whose answer was not queued yet (a crash, the queue unreachable).
+      if (ev.kind === 'post') await this.answer(ev, seenKey, seen.slice(ANSWER.length), receivedAt);
+      return;
+    }
     if (seen) return;
-    await this.handle(bot, ev, room, known, component, receivedAt);
+    await this.handle(bot, ev, seenKey, room, known, component, receivedAt);
     await this.s.store.set(seenKey, '1', SEEN_TTL_MS);
   }
 
-  private async handle(bot: Bot, ev: Inbound, room: RoomKey, known: string | null, component: readonly RoomKey[], receivedAt: number): Promise<void> {
+  private async handle(bot: Bot, ev: Inbound, seenKey: string, room: RoomKey, known: string | null, component: readonly RoomKey[], receivedAt: number): Promise<void> {
     if (ev.kind === 'post') {
       const full = toPlain(ev.text);
       const plain = full.trim();
       if (this.commands.isCommand(plain, this.s.config.commandWord)) {
-        const answer = await this.commands.run(this.s, { bot, message: ev, plain, receivedAt });
-        await this.answer(bot, ev, answer, receivedAt);
+        await this.command(bot, ev, seenKey, plain, receivedAt);
         return;
       }
       if (plain.startsWith('^^^')) return;
@@ -85,17 +92,23 @@ export class Relay {
   }
 
   /**
-   * Post a command's answer. It goes out at once when the platform takes it; when it does not
-   * (a 429, an outage) it is handed to the delivery queue, which retries it: the event still
-   * counts as handled, so the platform's redelivery never runs the command a second time.
+   * Run a command at most once per event, and never lose its answer. The event is claimed
+   * first, so a redelivery (even after a crash mid-run) does not run it again; the answer is
+   * kept in the claim, then queued as a notice replying to the command: the delivery queue
+   * retries it (a 429, an outage), and a redelivery that finds an answer not yet queued queues
+   * it. At worst (a crash between queueing and marking) an answer is posted twice; the command
+   * never runs twice.
    */
-  private async answer(bot: Bot, ev: InboundPost, text: string, receivedAt: number): Promise<void> {
-    try {
-      await bot.say(ev.room, text, ev.id);
-    } catch (err) {
-      this.s.log.warn({ err, platform: bot.platform }, 'command answer not posted; queued for retry');
-      await this.s.queue.enqueue([{ op: 'notice', id: jobId(), target: roomKey(ev.room), acceptedAt: receivedAt, text, replyTo: ev.id }]);
-    }
+  private async command(bot: Bot, ev: InboundPost, seenKey: string, plain: string, receivedAt: number): Promise<void> {
+    if (!(await this.s.store.setIfAbsent(seenKey, RUNNING, SEEN_TTL_MS))) return;
+    const text = await this.commands.run(this.s, { bot, message: ev, plain, receivedAt });
+    await this.s.store.set(seenKey, `${ANSWER}${text}`, SEEN_TTL_MS);
+    await this.answer(ev, seenKey, text, receivedAt);
+  }
+
+  private async answer(ev: InboundPost, seenKey: string, text: string, receivedAt: number): Promise<void> {
+    await this.s.queue.enqueue([{ op: 'notice', id: jobId(), target: roomKey(ev.room), acceptedAt: receivedAt, text, replyTo: ev.id }]);
+    await this.s.store.set(seenKey, '1', SEEN_TTL_MS);
   }
 
   /** Rooms a message from `room` goes to: the rest of its same room, minus send-only rooms. */

@@ -11,14 +11,22 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import type { BotContext, NamingBot } from '../../src/bot.js';
 import { DeliveryError } from '../../src/errors.js';
-import type { Capabilities } from '../../src/model.js';
+import type { Capabilities, InboundPost } from '../../src/model.js';
 import { GroupMeClient } from './client.js';
 import { DEFAULTS, type GroupMeConfig } from './config.js';
 import { EchoMatcher } from './echo.js';
 import { PLATFORM, toInbound } from './inbound.js';
 import { MAX_TEXT, post, type OutboundDeps } from './outbound.js';
 import { BotRegistry } from './registry.js';
-import { parseCallback } from './types.js';
+import { parseCallback, type CallbackMessage } from './types.js';
+
+function parseKept(raw: string): CallbackMessage | undefined {
+  try {
+    return parseCallback(JSON.parse(raw));
+  } catch {
+    return undefined;
+  }
+}
 
 export { groupmeConfigFromEnv, type GroupMeConfig } from './config.js';
 
@@ -78,15 +86,45 @@ export function createGroupMeBot(config: GroupMeConfig): GroupMeBot {
     const msg = parseCallback(req.body);
     if (!msg || msg.group_id !== bot.groupId) return reply.code(400).send({ error: 'not a message of this group' });
     if (msg.sender_type === 'bot') echoes.echo(msg.group_id, msg.text, msg.id);
-    const event = toInbound(msg, {
+    const event = inboundOf(r, msg);
+    if (!event) return reply.code(200).send({ ok: true });
+    // GroupMe does not redeliver a callback: the message is kept in the store before GroupMe
+    // hears 200, then handed to the core, which takes it in order per group and retries it until
+    // accepted; a process that dies first replays it at the next start. Nothing is lost.
+    try {
+      await r.ctx.inbox.put(msg.id, JSON.stringify(req.body));
+    } catch (err) {
+      r.log.error({ err, group: msg.group_id }, 'groupme: could not keep a message; GroupMe hears an error');
+      return reply.code(503).send({ error: 'try again' });
+    }
+    handOver(r, msg.id, event);
+    return reply.code(200).send({ ok: true });
+  };
+
+  const inboundOf = (r: Running, msg: CallbackMessage): InboundPost | undefined =>
+    toInbound(msg, {
       botName,
       commandWord: r.ctx.commandWord,
       download: (url) => client.download(url, maxDownloadBytes),
     });
-    // Answer GroupMe at once (it does not redeliver callbacks): the core takes the message in
-    // order per group and retries it until accepted, so a failing ingest loses nothing.
-    if (event) r.inFlight.add(r.ctx.ingestInOrder(event));
-    return reply.code(200).send({ ok: true });
+
+  /** To the core in order; out of the inbox once accepted (kept when the bridge stopped first). */
+  const handOver = (r: Running, id: string, event: InboundPost): void => {
+    r.inFlight.add(
+      r.ctx.ingestInOrder(event).then(async (accepted) => {
+        if (accepted) await r.ctx.inbox.done(id).catch((err: unknown) => r.log.warn({ err }, 'groupme: could not clear an accepted message (replayed harmlessly)'));
+      }),
+    );
+  };
+
+  /** Messages answered with 200 and not accepted before the last stop: to the core, oldest first. */
+  const replay = async (r: Running): Promise<void> => {
+    for (const { id, raw } of await r.ctx.inbox.pending()) {
+      const msg = parseKept(raw);
+      const event = msg ? inboundOf(r, msg) : undefined;
+      if (event) handOver(r, id, event);
+      else await r.ctx.inbox.done(id);
+    }
   };
 
   const bot = {
@@ -122,6 +160,8 @@ export function createGroupMeBot(config: GroupMeConfig): GroupMeBot {
         },
       };
       run = r;
+      // Kept messages go first, so the groups' new messages queue behind them.
+      await replay(r).catch((err: unknown) => log.error({ err }, 'groupme: could not read the kept messages; they are replayed at the next start'));
       ctx.http.post(CALLBACK_ROUTE, onCallback);
       try {
         await registry.sync();
@@ -165,9 +205,9 @@ export function createGroupMeBot(config: GroupMeConfig): GroupMeBot {
 
 /** Promises still running, forgotten once settled. */
 class InFlight {
-  private readonly pending = new Set<Promise<void>>();
+  private readonly pending = new Set<Promise<unknown>>();
 
-  add(p: Promise<void>): void {
+  add(p: Promise<unknown>): void {
     this.pending.add(p);
     void p.finally(() => this.pending.delete(p));
   }

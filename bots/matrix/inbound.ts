@@ -3,6 +3,7 @@
  * Handles m.room.message (text, notice, emote, media, edits, replies), m.sticker and
  * m.room.redaction; command forms are normalised to `-<word> <args>`.
  */
+import { argsToCommand, mentionToCommand, sigilCommand } from '../../src/command.js';
 import type { Author, Inbound, InboundAttachment, RemoteMessageId, RoomRef } from '../../src/model.js';
 import { remoteId } from '../../src/model.js';
 import { bodyToCanonical, htmlToCanonical, stripReplyFallback } from './format.js';
@@ -97,10 +98,6 @@ function attachment(content: Record<string, unknown>, url: string, deps: Inbound
   };
 }
 
-function escapeRe(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}
-
 /**
  * `!sameroom open`, or a message that starts by mentioning the bot (`Sameroom: open`, a pill,
  * `@sameroom open`) → `-sameroom open`. Anything else → undefined.
@@ -108,17 +105,13 @@ function escapeRe(s: string): string {
 export function normalizeCommand(content: Record<string, unknown>, deps: Pick<InboundDeps, 'userId' | 'botNames' | 'commandWord'>): string | undefined {
   const body = stripReplyFallback(str(content.body) ?? '').trim();
   const word = deps.commandWord;
-  const bang = new RegExp(`^!${escapeRe(word)}(?:\\s+([\\s\\S]*))?$`, 'i').exec(body);
-  if (bang) return `-${word}${bang[1] ? ` ${bang[1].trim()}` : ''}`;
+  const bang = sigilCommand(body, '!', word);
+  if (bang) return argsToCommand(body.slice(bang.head), word);
   const mentions = isRecord(content['m.mentions']) ? content['m.mentions'] : undefined;
   const ids = Array.isArray(mentions?.user_ids) ? mentions.user_ids : [];
   const html = str(content.formatted_body) ?? '';
   const pill = html.includes(`matrix.to/#/${deps.userId}`) || html.includes(`matrix.to/#/${encodeURIComponent(deps.userId)}`);
-  const names = [deps.userId, ...deps.botNames].filter(Boolean).map(escapeRe).join('|');
-  const lead = new RegExp(`^(@?)(?:${names})([:,]?)(?:\\s+|$)([\\s\\S]*)$`, 'i').exec(body);
-  if (!lead) return undefined;
-  const addressed = ids.includes(deps.userId) || pill || body.startsWith('@') || lead[2] !== '';
-  if (!addressed) return undefined;
-  const args = (lead[3] ?? '').trim();
-  return `-${word}${args ? ` ${args}` : ''}`;
+  // Named with a leading `@` or a `:`/`,` after the name, or a mention Matrix itself marks.
+  const style = ids.includes(deps.userId) || pill || body.startsWith('@') ? 'bare' : 'at-or-colon';
+  return mentionToCommand(body, { names: [deps.userId, ...deps.botNames], style }, word);
 }

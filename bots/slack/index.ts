@@ -15,6 +15,7 @@ import { WebClient, type WebClientOptions } from '@slack/web-api';
 import type { Logger } from 'pino';
 import type { BotContext, DeletingBot, EditingBot, NamingBot } from '../../src/bot.js';
 import { DeliveryError } from '../../src/errors.js';
+import { KeyedChain } from '../../src/ordered-ingest.js';
 import type { Capabilities, Inbound, OutboundDelete, OutboundEdit, OutboundPost, RemoteMessageId, RoomRef } from '../../src/model.js';
 import { fetchMissed, historyEditEventId, historyEventId } from './catchup.js';
 import { compareTs, laterTs, Watermarks } from './watermarks.js';
@@ -41,8 +42,8 @@ interface Running {
   readonly inbound: InboundDeps;
   readonly outbound: OutboundDeps;
   readonly transport: Transport;
-  /** Per channel, the tail of the ingest chain (keeps a channel's events in order). */
-  readonly chains: Map<string, Promise<void>>;
+  /** Keeps a channel's events (and its catch-up) in order: the core's one chain. */
+  readonly chain: KeyedChain;
   /** Newest ts ingested per channel (the catch-up starting point) and recently active threads. */
   readonly marks: Watermarks;
   /** Catch-up runs, awaited on stop; `abort` ends their waits. */
@@ -76,15 +77,7 @@ export function createSlackBot(config: SlackConfig): SlackBot {
     return run;
   };
 
-  const inOrder = (r: Running, channel: string, job: () => Promise<void>): Promise<void> => {
-    const next = (r.chains.get(channel) ?? Promise.resolve()).then(job);
-    const tail = next.catch(() => undefined);
-    r.chains.set(channel, tail);
-    void tail.then(() => {
-      if (r.chains.get(channel) === tail) r.chains.delete(channel);
-    });
-    return next;
-  };
+  const inOrder = (r: Running, channel: string, job: () => Promise<void>): Promise<void> => r.chain.run(channel, job);
 
   /**
    * Build, dedupe and ingest one event. A live message event then moves its channel's watermark
@@ -231,7 +224,7 @@ export function createSlackBot(config: SlackConfig): SlackBot {
         inbound,
         outbound: { client, readFile: (id) => ctx.readFile(id), log },
         transport,
-        chains: new Map(),
+        chain: new KeyedChain(),
         marks,
         catchUps: [],
         abort: new AbortController(),

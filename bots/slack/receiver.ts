@@ -1,16 +1,16 @@
 /**
  * A Bolt Receiver on the bridge's one Fastify server (Events API and slash commands over HTTP).
  *
- * The routes live in an encapsulated plugin whose only content-type parser keeps the raw
- * bytes: the signature (`v0=` HMAC-SHA256 of `v0:<timestamp>:<raw body>` with the signing
- * secret) is checked over exactly what Slack sent. Forged or stale (> 5 min) requests get 401.
+ * The routes are signed-webhook routes (bots/shared/signed-webhook.ts): the signature (`v0=`
+ * HMAC-SHA256 of `v0:<timestamp>:<raw body>` with the signing secret) is checked over exactly
+ * what Slack sent. Forged or stale (> 5 min) requests get 401.
  * The reply goes out as soon as Bolt acks (events are acked before listeners run), so Slack
  * hears back well within its 3 s; a safety timer answers 200 if nothing acked in time.
  */
-import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { App, Receiver, ReceiverEvent } from '@slack/bolt';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
+import { headerOf as header, hmacMatches, signedWebhookRoutes } from '../shared/signed-webhook.js';
 
 export interface FastifyReceiverOptions {
   readonly http: FastifyInstance;
@@ -29,9 +29,7 @@ const MAX_SKEW_S = 5 * 60;
 export function verifySignature(secret: string, timestamp: string | undefined, signature: string | undefined, raw: Buffer, nowS: number): boolean {
   if (!timestamp || !signature || !/^\d+$/.test(timestamp)) return false;
   if (Math.abs(nowS - Number(timestamp)) > MAX_SKEW_S) return false;
-  const expected = Buffer.from(`v0=${createHmac('sha256', secret).update(`v0:${timestamp}:`).update(raw).digest('hex')}`);
-  const given = Buffer.from(signature);
-  return given.length === expected.length && timingSafeEqual(given, expected);
+  return hmacMatches(secret, [`v0:${timestamp}:`, raw], signature, { prefix: 'v0=' });
 }
 
 function parseBody(raw: Buffer, contentType: string): Record<string, unknown> | undefined {
@@ -50,11 +48,6 @@ function parseBody(raw: Buffer, contentType: string): Record<string, unknown> | 
   }
 }
 
-const header = (req: FastifyRequest, name: string): string | undefined => {
-  const v = req.headers[name];
-  return Array.isArray(v) ? v[0] : v;
-};
-
 export class FastifyReceiver implements Receiver {
   private app: App | undefined;
   private registered = false;
@@ -71,10 +64,14 @@ export class FastifyReceiver implements Receiver {
     this.running = true;
     if (this.registered) return;
     this.registered = true;
-    await this.opts.http.register(async (scope) => {
-      scope.removeAllContentTypeParsers();
-      scope.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
-      for (const path of this.opts.paths) scope.post(path, (req, reply) => this.handle(req, reply));
+    await signedWebhookRoutes(this.opts.http, {
+      paths: this.opts.paths,
+      name: 'slack',
+      log: this.opts.log,
+      running: () => this.running && this.app !== undefined,
+      verify: (req, raw) =>
+        verifySignature(this.opts.signingSecret, header(req, 'x-slack-request-timestamp'), header(req, 'x-slack-signature'), raw, this.opts.now?.() ?? Math.floor(Date.now() / 1000)),
+      handle: (req, reply, raw) => this.handle(req, reply, raw),
     });
   }
 
@@ -82,21 +79,7 @@ export class FastifyReceiver implements Receiver {
     this.running = false;
   }
 
-  private async handle(req: FastifyRequest, reply: FastifyReply): Promise<unknown> {
-    if (!this.running || !this.app) return reply.code(503).send({ error: 'not running' });
-    const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
-    const now = this.opts.now?.() ?? Math.floor(Date.now() / 1000);
-    const ok = verifySignature(
-      this.opts.signingSecret,
-      header(req, 'x-slack-request-timestamp'),
-      header(req, 'x-slack-signature'),
-      raw,
-      now,
-    );
-    if (!ok) {
-      this.opts.log.warn({ path: req.url }, 'slack: request with a bad or stale signature refused');
-      return reply.code(401).send({ error: 'invalid signature' });
-    }
+  private async handle(req: FastifyRequest, reply: FastifyReply, raw: Buffer): Promise<unknown> {
     const body = parseBody(raw, header(req, 'content-type') ?? '');
     if (!body) return reply.code(400).send({ error: 'unreadable body' });
     if (body.type === 'url_verification') return reply.send({ challenge: body.challenge });

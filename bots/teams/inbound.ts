@@ -67,13 +67,6 @@ function startsWithBotMention(activity: Partial<Activity>, names: readonly strin
   return !!name && names.some((n) => n.toLowerCase() === name);
 }
 
-/**
- * The command a message addressed to the bot stands for: `open …` / `sameroom open …` →
- * `-sameroom open …`; `-sameroom …` passes through; other text is no command (undefined).
- */
-export function normalizeCommand(plain: string, commandWord: string, verbs: readonly string[], hasAttachments: boolean): string | undefined {
-  return verbToCommand(plain, commandWord, verbs, hasAttachments);
-}
 
 /** The message text as canonical markup, the bot's own mentions removed. */
 export function messageText(activity: Partial<Activity>, dropMentions: readonly string[]): string {
@@ -180,7 +173,7 @@ export function toInbound(activity: Partial<Activity>, opts: InboundOptions): In
   let text = messageText(activity, names);
   const attachments = kind === 'post' ? inboundAttachments(activity, opts.token) : [];
   if (startsWithBotMention(activity, names)) {
-    const command = normalizeCommand(toPlain(text), opts.commandWord, opts.verbs, attachments.length > 0);
+    const command = verbToCommand(toPlain(text), opts.commandWord, opts.verbs, attachments.length > 0);
     if (command !== undefined) text = escapeText(command);
   }
   if (kind === 'edit') return { ...common, kind, author: author(activity), text };

@@ -6,6 +6,7 @@
  * `edit:<chat>:<id>:<edit_date>`. Telegram never reports deletions to bots.
  */
 import type { Message, Update, User } from 'node-telegram-bot-api';
+import { sigilCommand } from '../../src/command.js';
 import { escapeText } from '../../src/markup.js';
 import { remoteId, type Author, type Inbound, type InboundAttachment } from '../../src/model.js';
 import { entitiesToCanonical } from './entities.js';
@@ -98,12 +99,11 @@ export function authorOf(msg: Message): Author {
  * ours (undefined: drop it). Anything else is returned as it came.
  */
 export function normalizeCommand(raw: string, canonical: string, deps: InboundDeps): string | undefined {
-  const word = deps.commandWord.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  const m = new RegExp(`^/${word}(?:@(\\w+))?(?=\\s|$)`, 'i').exec(raw);
-  if (!m) return canonical;
-  if (m[1] && m[1].toLowerCase() !== deps.me.username?.toLowerCase()) return undefined;
-  const prefix = escapeText(m[0]);
-  const rest = canonical.startsWith(prefix) ? canonical.slice(prefix.length) : escapeText(raw.slice(m[0].length));
+  const m = sigilCommand(raw, '/', deps.commandWord, deps.me.username ?? '');
+  if (m === undefined) return canonical;
+  if (m === null) return undefined;
+  const prefix = escapeText(raw.slice(0, m.head));
+  const rest = canonical.startsWith(prefix) ? canonical.slice(prefix.length) : escapeText(raw.slice(m.head));
   return `-${deps.commandWord}${rest}`;
 }
 

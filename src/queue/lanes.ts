@@ -6,7 +6,7 @@
  * exactly one `onDone(entry, outcome)`, which the queue turns into an acknowledgement; the next
  * job of the lane starts while that acknowledgement is in flight.
  */
-import { isTransient, provesNotDone, retryAfterOf } from '../errors.js';
+import { describeError, isTransient, provesNotDone, retryAfterOf } from '../errors.js';
 import type { DeliveryJob } from './job.js';
 
 /** What the handler knows of earlier attempts at a job. */
@@ -147,7 +147,7 @@ export class Lanes {
         if (this.stopped) return undefined; // left unacknowledged: delivered after restart
         uncertain ||= !provesNotDone(err);
         if (!isTransient(err) || attempt >= this.opts.maxAttempts) {
-          return { dead: { error: describe(err), attempts: attempt } };
+          return { dead: { error: describeError(err), attempts: attempt } };
         }
         const backoff = Math.min(this.opts.maxDelayMs, this.opts.baseDelayMs * 2 ** (attempt - 1));
         const delay = Math.max(backoff, retryAfterOf(err) ?? 0);
@@ -192,6 +192,3 @@ export class Lanes {
   }
 }
 
-function describe(err: unknown): string {
-  return err instanceof Error ? `${err.name}: ${err.message}` : String(err);
-}

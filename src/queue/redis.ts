@@ -12,6 +12,7 @@
  * answering fills its own share and the others keep flowing.
  */
 import { createHash } from 'node:crypto';
+import { messageHas } from '../errors.js';
 import { keys } from '../keys.js';
 import { Lease } from '../lease.js';
 import type { RedisClient } from '../store/redis.js';
@@ -86,7 +87,7 @@ export class RedisQueue implements DeliveryQueue {
       done = (async () => {
         for (let s = 0; s < this.shards; s++) {
           await this.client.xgroup('CREATE', this.streamKey(s, platform), GROUP, '0', 'MKSTREAM').catch((err: unknown) => {
-            if (!String(err).includes('BUSYGROUP')) throw err;
+            if (!messageHas(err, 'BUSYGROUP')) throw err;
           });
         }
         await this.client.sadd(this.prefix + keys.queuePlatforms(), platform);

@@ -3,6 +3,7 @@
  * entries first (a dead or stopped holder's), then new ones, into per-room lanes, within the
  * per-platform in-memory bound, and acknowledges finished jobs in batches.
  */
+import { messageHas } from '../errors.js';
 import type { Lease } from '../lease.js';
 import { duplicateClient, type RedisClient } from '../store/redis.js';
 import type { DeliveryJob } from './job.js';
@@ -145,7 +146,7 @@ export class ShardReader {
         this.q.opts.onError?.(err);
         this.rescan = true;
         // Streams gone (the keys were deleted): make them again.
-        if (String(err).includes('NOGROUP')) for (const [stream] of read) await this.q.recreate(this.platformOfStream.get(stream) ?? '').catch(() => undefined);
+        if (messageHas(err, 'NOGROUP')) for (const [stream] of read) await this.q.recreate(this.platformOfStream.get(stream) ?? '').catch(() => undefined);
         await new Promise((r) => setTimeout(r, 500));
         continue;
       }

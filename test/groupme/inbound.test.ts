@@ -146,4 +146,36 @@ describe('GroupMe inbound', () => {
     expect(lines.join('')).toContain('retrying');
     await bridge.bot.stop();
   });
+
+  it('keeps a message GroupMe was answered for: a process that dies before the core took it relays it once after the restart', async () => {
+    const inbox = new Map<string, string>();
+    const state = new Map<string, string>();
+    const log = pino({ level: 'silent' });
+    const ordered = new OrderedIngest(log, { baseDelayMs: 5, maxDelayMs: 20 });
+    const broken = async (): Promise<void> => {
+      throw new Error('store unreachable');
+    };
+    const first = await startBridge(fake, {
+      inbox,
+      ctx: (ctx) => ({ ...ctx, ingest: broken, ingestInOrder: (e) => ordered.submit(e, broken) }),
+    });
+    bridge = first;
+    for (const [k, v] of first.harness.state) state.set(k, v);
+    const lost = await fake.userPosts('g1', { user: alice, text: 'do not lose me' });
+    expect(lost.statuses).toEqual([200]);
+    expect([...inbox.keys()]).toEqual([lost.message.id]);
+    // The process dies: retries end, nothing reached the core.
+    await ordered.stop();
+    await first.close();
+    bridge = undefined;
+    for (const [k, v] of first.harness.state) state.set(k, v);
+
+    bridge = await startBridge(fake, { port: first.port, state, inbox });
+    const after = await fake.userPosts('g1', { user: alice, text: 'after the restart' });
+    await bridge.harness.waitFor((e) => e.id === after.message.id);
+    // The kept message first (it came first), once; the inbox is empty again.
+    expect(posts(bridge).map((p) => p.text)).toEqual(['do not lose me', 'after the restart']);
+    await bridge.bot.stop();
+    expect(inbox.size).toBe(0);
+  });
 });

@@ -31,6 +31,8 @@ export interface BridgeOptions {
   /** Bot state to start from (a restart keeps it; a lost state starts empty). */
   readonly state?: ReadonlyMap<string, string>;
   readonly config?: Partial<GroupMeConfig>;
+  /** The durable inbox (a restart keeps it). */
+  readonly inbox?: Map<string, string>;
   /** Change the context the bot gets (e.g. a blocking ingest). */
   readonly ctx?: (ctx: BotContext) => BotContext;
 }
@@ -38,7 +40,7 @@ export interface BridgeOptions {
 export async function startBridge(fake: FakeGroupMe, opts: BridgeOptions = {}): Promise<Bridge> {
   const port = opts.port ?? (await freePort());
   const publicUrl = `http://127.0.0.1:${port}`;
-  const harness = createHarness({ publicUrl });
+  const harness = createHarness({ publicUrl, ...(opts.inbox ? { inbox: opts.inbox } : {}) });
   for (const [k, v] of opts.state ?? []) harness.state.set(k, v);
   const bot = createGroupMeBot({
     accessToken: fake.token,

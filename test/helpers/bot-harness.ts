@@ -6,7 +6,7 @@ import { createCommandRunner } from '../../commands/index.js';
 import { OrderedIngest } from '../../src/ordered-ingest.js';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { pino } from 'pino';
-import type { Bot, BotContext, BotState } from '../../src/bot.js';
+import type { Bot, BotContext, BotState, Inbox } from '../../src/bot.js';
 import type { Inbound } from '../../src/model.js';
 
 export interface Harness {
@@ -25,7 +25,16 @@ export interface Harness {
   close(bot?: Bot): Promise<void>;
 }
 
-export function createHarness(opts: { commandWord?: string; publicUrl?: string; /** make the core refuse these events (a failing store) */ failIngest?: (e: Inbound) => boolean } = {}): Harness {
+export interface HarnessOptions {
+  readonly commandWord?: string;
+  readonly publicUrl?: string;
+  /** make the core refuse these events (a failing store) */
+  readonly failIngest?: (e: Inbound) => boolean;
+  /** the durable inbox's contents (id → raw), kept by the caller across a restart */
+  readonly inbox?: Map<string, string>;
+}
+
+export function createHarness(opts: HarnessOptions = {}): Harness {
   const http = Fastify();
   const events: Inbound[] = [];
   const stateMap = new Map<string, string>();
@@ -46,10 +55,21 @@ export function createHarness(opts: { commandWord?: string; publicUrl?: string; 
     events.push(e);
     for (const w of waiters) w();
   };
+  const kept = opts.inbox ?? new Map<string, string>();
+  const inbox: Inbox = {
+    put: async (id, raw) => {
+      kept.set(id, raw);
+    },
+    done: async (id) => {
+      kept.delete(id);
+    },
+    pending: async () => [...kept].map(([id, raw]) => ({ id, raw })),
+  };
   const ordered = new OrderedIngest(pino({ level: 'silent' }), { baseDelayMs: 10, maxDelayMs: 50 });
   const ctx: BotContext = {
     ingest,
     ingestInOrder: (e) => ordered.submit(e, ingest),
+    inbox,
     log: pino({ level: process.env.LOG_LEVEL ?? 'silent' }),
     state,
     http,

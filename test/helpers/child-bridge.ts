@@ -12,8 +12,9 @@ export interface ChildBridge {
 
 const root = join(import.meta.dirname, '..', '..');
 
-export function startChildBridge(env: Record<string, string>): ChildBridge {
-  const proc = spawn(process.execPath, ['--import', 'tsx', join(root, 'main.ts')], {
+/** `nodeArgs`: more options for node before the entry (e.g. another `--import`). */
+export function startChildBridge(env: Record<string, string>, nodeArgs: readonly string[] = []): ChildBridge {
+  const proc = spawn(process.execPath, ['--import', 'tsx', ...nodeArgs, join(root, 'main.ts')], {
     cwd: root,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
