@@ -21,6 +21,7 @@ import { parseRoomKey, roomKey, type Inbound, type RoomKey, type RoomRef } from 
 import { jobId } from './queue/job.js';
 import type { DeliveryQueue } from './queue/queue.js';
 import { OrderedIngest } from './ordered-ingest.js';
+import { RecentMessages } from './recent.js';
 import { Relay } from './relay.js';
 import { Rooms } from './rooms.js';
 import { SecurityLog, formatEntry, workspaceOf, type SecEntry } from './seclog.js';
@@ -52,6 +53,7 @@ export class Bridge implements Services {
   readonly codes: Codes;
   readonly rooms: Rooms;
   readonly map: MessageMap;
+  readonly recent: RecentMessages;
   readonly seclog: SecurityLog;
   readonly files: Files;
   readonly metrics: Metrics;
@@ -76,6 +78,7 @@ export class Bridge implements Services {
     this.codes = new Codes(this.store, this.config.codeTtlMs);
     this.rooms = new Rooms(this.store, this.tubes);
     this.map = new MessageMap(this.store);
+    this.recent = new RecentMessages(this.store, this.config.contextOnConnect);
     this.seclog = new SecurityLog(this.store);
     this.files = new Files(this.store, this.config.publicUrl, this.config.maxFileBytes);
     this.metrics = new Metrics(this.queue);
