@@ -58,11 +58,11 @@ export class Relay {
       return;
     }
     const group = known;
-    if (!group) return;
-    const g = await this.s.map.get(group);
-    if (!g) return;
+    const g = group ? await this.s.map.get(group) : null;
+    // The room's own message (bridged or not): its recent conversation shows the change.
+    if (!g || g.origin === room) await (ev.kind === 'edit' ? this.s.recent.edit(room, ev.id, toPlain(ev.text)) : this.s.recent.delete(room, ev.id));
+    if (!group || !g) return;
     if (ev.kind === 'edit') await this.s.map.setExcerpt(group, toPlain(ev.text));
-    if (g.origin === room) await (ev.kind === 'edit' ? this.s.recent.edit(room, ev.id, toPlain(ev.text)) : this.s.recent.delete(room, ev.id));
     // Only rooms this one is linked to now: nothing crosses a paused (or removed) tube.
     const reach = new Set(component);
     const jobs: DeliveryJob[] = [];
