@@ -118,6 +118,24 @@ describe.each<StoreKind>(['embedded', 'redis'])('pause and resume on the %s stor
     expect(p.lines('A').at(-1)).toMatch(/no message was held back meanwhile/);
   });
 
+  it('stays paused, with its count, across a restart', async () => {
+    const a = new TestBot('alpha');
+    const b = new TestBot('beta');
+    tb = await startTestBridge({ store, bots: [a, b] });
+    await link(tb, a, 'x', b, 'y');
+    await a.says('x', 'Ann', '-sameroom pause');
+    await a.says('x', 'Ann', 'held before the restart');
+    await tb.settle();
+    const { dataDir, prefix } = tb;
+    await tb.stop();
+    tb = await startTestBridge({ store, bots: [a, b], dataDir, prefix });
+    await a.says('x', 'Ann', 'held after the restart');
+    await tb.settle();
+    expect(b.lines('y').some((l) => l.includes('held'))).toBe(false);
+    await b.says('y', 'Bob', '-sameroom resume');
+    expect(b.lines('y').at(-1)).toMatch(/0 messages from this side and 2 messages from the other side were not relayed while paused\.$/);
+  });
+
   it('answers a wrong link number or an unlinked room, changing nothing', async () => {
     const a = new TestBot('alpha');
     const b = new TestBot('beta');
