@@ -1,5 +1,26 @@
+import { capabilitiesIn } from '../src/bot.js';
 import { parseRoomKey, type RoomKey } from '../src/model.js';
+import { contextText } from '../src/recent.js';
 import type { CommandContext, CommandSpec } from './spec.js';
+
+/**
+ * `announce`, followed by the recent conversation of `sources` (the other side's same room, as
+ * it was before the link), fitted to what `target`'s platform takes in one message. Rooms that
+ * only receive show nothing; a room that only sends is shown nothing.
+ */
+async function withContext(ctx: CommandContext, target: RoomKey, sources: readonly RoomKey[], announce: string): Promise<string> {
+  const { s } = ctx;
+  if (s.recent.count <= 0 || (await s.rooms.get(target)).direction === 'out') return announce;
+  const senders: RoomKey[] = [];
+  for (const r of sources) if ((await s.rooms.get(r)).direction !== 'in') senders.push(r);
+  const posts = await s.recent.of(senders);
+  if (posts.length === 0) return announce;
+  const ref = parseRoomKey(target);
+  const bot = s.bot(ref.platform);
+  const max = bot ? capabilitiesIn(bot, ref).maxTextLength : 2000;
+  const context = contextText('Recent messages there:', posts, max - announce.length - 2);
+  return context ? `${announce}\n\n${context}` : announce;
+}
 
 /** The room a portal URL stands for (`…/portal/<secret>`), or null. */
 async function portalRoom(ctx: CommandContext, input: string): Promise<RoomKey | null> {
@@ -51,6 +72,8 @@ export const connect: CommandSpec = {
       await restore?.();
       return 'This room cannot be linked to itself: use the code in another room.';
     }
+    // Each side's same room before the link: what the other side gets to see as context.
+    const [hereSide, thereSide] = await Promise.all([s.tubes.component(roomKey), s.tubes.component(other)]);
     const tube = await s.tubes.create(other, roomKey, actor);
     if (!tube) {
       await restore?.();
@@ -60,7 +83,10 @@ export const connect: CommandSpec = {
     const otherRef = parseRoomKey(other);
     await s.audit(room, { type: 'connect', actor, detail: `linked to ${thereName} (tube ${tube.id})` });
     await s.audit(otherRef, { type: 'connect', actor, detail: `linked to ${hereName} (tube ${tube.id})` });
-    await s.notify(other, `This room is now linked to ${hereName}: messages flow both ways. \`-${word} list\` shows the links.`);
-    return `This room is now linked to ${thereName}: messages flow both ways. \`-${word} list\` shows the links.`;
+    // Already in one same room (linked through others): there is nothing new to show.
+    const joined = !hereSide.includes(other);
+    const announce = (name: string): string => `This room is now linked to ${name}: messages flow both ways. \`-${word} list\` shows the links.`;
+    await s.notify(other, joined ? await withContext(ctx, other, hereSide, announce(hereName)) : announce(hereName));
+    return joined ? withContext(ctx, roomKey, thereSide, announce(thereName)) : announce(thereName);
   },
 };

@@ -12,13 +12,14 @@ import { list } from './list.js';
 import { map } from './map.js';
 import { open } from './open.js';
 import { parseCommand, isCommand } from './parse.js';
+import { pause, resume } from './pause.js';
 import { portal } from './portal.js';
 import { direction, format, log, ping } from './settings.js';
 import { parseArgs, unmet, type CommandSpec } from './spec.js';
 
 export { isCommand };
 
-export const COMMANDS: readonly CommandSpec[] = [open, connect, portal, map, list, close, disable, ping, format, direction, log];
+export const COMMANDS: readonly CommandSpec[] = [open, connect, portal, map, list, close, disable, pause, resume, ping, format, direction, log];
 
 /** The runner over a list of specs (help included, generated from them). */
 export function createCommandRunner(specs: readonly CommandSpec[] = COMMANDS): CommandRunner {

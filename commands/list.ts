@@ -11,10 +11,11 @@ export const list: CommandSpec = {
     const lines = await Promise.all(
       tubes.map(async (t, i) => {
         const other = t.a === roomKey ? t.b : t.a;
-        return `${i + 1}. ${await s.roomName(other)} (since ${new Date(t.createdAt).toISOString().slice(0, 10)})`;
+        return `${i + 1}. ${await s.roomName(other)} (since ${new Date(t.createdAt).toISOString().slice(0, 10)}${t.paused ? ', paused' : ''})`;
       }),
     );
     const size = (await s.tubes.component(roomKey)).length;
-    return [escapeText(`Links of this room (${size} rooms in this same room):`), ...lines, `Close one with \`-${word} close <n>\`.`].join('\n');
+    const paused = tubes.some((t) => t.paused) ? ` Resume a paused one with \`-${word} resume <n>\`.` : '';
+    return [escapeText(`Links of this room (${size} rooms in this same room):`), ...lines, `Close one with \`-${word} close <n>\`.${paused}`].join('\n');
   },
 };

@@ -24,6 +24,7 @@ import { jobId } from './queue/job.js';
 import type { DeliveryQueue } from './queue/queue.js';
 import { storeInbox } from './inbox.js';
 import { OrderedIngest } from './ordered-ingest.js';
+import { RecentMessages } from './recent.js';
 import { Relay } from './relay.js';
 import { Rooms } from './rooms.js';
 import { SecurityLog, formatEntry, workspaceOf, type SecEntry } from './seclog.js';
@@ -57,6 +58,7 @@ export class Bridge implements Services {
   readonly codes: Codes;
   readonly rooms: Rooms;
   readonly map: MessageMap;
+  readonly recent: RecentMessages;
   readonly seclog: SecurityLog;
   readonly files: Files;
   readonly metrics: Metrics;
@@ -93,6 +95,7 @@ export class Bridge implements Services {
     this.codes = new Codes(this.store, this.config.codeTtlMs);
     this.rooms = new Rooms(this.store, this.tubes);
     this.map = new MessageMap(this.store);
+    this.recent = new RecentMessages(this.store, this.config.contextOnConnect);
     this.seclog = new SecurityLog(this.store);
     this.files = new Files(this.store, this.config.publicUrl, this.config.maxFileBytes);
     this.metrics = new Metrics(this.queue, () => this.runner.states());

@@ -23,6 +23,8 @@ export interface Config {
   readonly commandWord: string;
   readonly codeTtlMs: number;
   readonly maxFileBytes: number;
+  /** recent posts shown to each side when rooms connect; 0: none */
+  readonly contextOnConnect: number;
   readonly logLevel: string;
   readonly queueShards: number;
   readonly deliveryMaxAttempts: number;
@@ -53,6 +55,7 @@ export const CORE_ENV: readonly EnvKey[] = [
   { key: 'COMMAND_WORD', kind: 'string', default: 'sameroom', doc: 'the word after `-` in commands' },
   { key: 'CODE_TTL_MINUTES', kind: 'number', min: 1, default: '10', doc: 'how long an `open` code lives' },
   { key: 'MAX_FILE_MB', kind: 'number', min: 0, integer: false, default: '25', doc: 'largest file the bridge carries; bigger ones are named, not sent' },
+  { key: 'CONTEXT_ON_CONNECT', kind: 'number', min: 0, max: 100, default: '20', doc: "when rooms connect, each is shown this many of the other side's recent messages (last 24 h, only what the bridge saw); 0 turns it off" },
   { key: 'LOG_LEVEL', kind: 'string', default: 'info', doc: 'pino level: `trace`, `debug`, `info`, `warn`, `error`, `silent`' },
   { key: 'LOG_FORMAT', kind: 'string', doc: '`json` or `pretty`; unset: readable lines when the output is a terminal, JSON lines otherwise' },
   { key: 'PRIVACY_FILE', kind: 'string', doc: 'plain-text file shown at `/privacy` (the Teams app links there; blank lines part paragraphs, `{{PUBLIC_URL}}` is replaced); unset: a short default' },
@@ -79,6 +82,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     commandWord: word,
     codeTtlMs: (v.num('CODE_TTL_MINUTES') ?? 10) * 60_000,
     maxFileBytes: (v.num('MAX_FILE_MB') ?? 25) * 1024 * 1024,
+    contextOnConnect: v.num('CONTEXT_ON_CONNECT') ?? 20,
     logLevel: v.str('LOG_LEVEL') ?? 'info',
     queueShards: v.num('QUEUE_SHARDS') ?? 8,
     deliveryMaxAttempts: v.num('DELIVERY_MAX_ATTEMPTS') ?? 10,

@@ -8,6 +8,10 @@ import type { RoomKey, TubeId } from './model.js';
 export const keys = {
   /** tube record (hash: a, b, createdAt, by) */
   tube: (id: TubeId) => `tube:${id}`,
+  /** messages a paused tube did not carry from `from`'s side (counter) */
+  tubeHeld: (id: TubeId, from: RoomKey) => `tube:${id}:held:${from}`,
+  /** a room's recent posts, for context on connect (capped list of JSON entries) */
+  recent: (room: RoomKey) => `room:${room}:recent`,
   /** set of tube ids touching a room */
   roomTubes: (room: RoomKey) => `room:${room}:tubes`,
   /** the tube id between two rooms, whichever order (unique pair guard) */

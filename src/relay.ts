@@ -65,13 +65,16 @@ export class Relay {
       return;
     }
     const group = known;
-    if (!group) return;
-    const g = await this.s.map.get(group);
-    if (!g) return;
+    const g = group ? await this.s.map.get(group) : null;
+    // The room's own message (bridged or not): its recent conversation shows the change.
+    if (!g || g.origin === room) await (ev.kind === 'edit' ? this.s.recent.edit(room, ev.id, toPlain(ev.text)) : this.s.recent.delete(room, ev.id));
+    if (!group || !g) return;
     if (ev.kind === 'edit') await this.s.map.setExcerpt(group, toPlain(ev.text));
+    // Only rooms this one is linked to now: nothing crosses a paused (or removed) tube.
+    const reach = new Set(component);
     const jobs: DeliveryJob[] = [];
     for (const target of g.copies.keys()) {
-      if (target === room) continue;
+      if (target === room || !reach.has(target)) continue;
       jobs.push(
         ev.kind === 'edit'
           ? { op: 'edit', id: jobId(), target, acceptedAt: receivedAt, group, origin: g.origin, author: ev.author ?? { id: '', name: g.authorName }, text: ev.text }
@@ -81,7 +84,7 @@ export class Relay {
     // Rooms still waiting for their copy of the post get the change after it (same lane).
     const originComponent = g.origin === room ? component : await this.s.tubes.component(g.origin);
     for (const target of await this.targets(g.origin, originComponent)) {
-      if (target === room || g.copies.has(target)) continue;
+      if (target === room || g.copies.has(target) || !reach.has(target)) continue;
       jobs.push(
         ev.kind === 'edit'
           ? { op: 'edit', id: jobId(), target, acceptedAt: receivedAt, group, origin: g.origin, author: ev.author ?? { id: '', name: g.authorName }, text: ev.text }
@@ -120,11 +123,20 @@ export class Relay {
     return out;
   }
 
+  /** A post from `room` that paused tubes hold back: counted per tube, for `resume`. */
+  private async countHeld(room: RoomKey): Promise<void> {
+    const held = await this.s.tubes.held(room);
+    if (held.length === 0 || (await this.s.rooms.get(room)).direction === 'in') return;
+    await Promise.all(held.map((e) => this.s.tubes.countHeld(e)));
+  }
+
   private async relayPost(ev: InboundPost, room: RoomKey, known: string | null, component: readonly RoomKey[], plain: string, receivedAt: number): Promise<void> {
     const group = groupIdOf(room, ev.id);
     if (known && known !== group) return; // a copy we posted, coming back: never relay it
     if (!ev.text.trim() && !ev.attachments?.length) return;
+    if (!known) await this.s.recent.post(room, ev.id, ev.author.name, plain || '(file)');
     const targets = await this.targets(room, component);
+    if (!known) await this.countHeld(room);
     if (targets.length === 0) return;
     const [attachments, replyToGroup] = await Promise.all([
       this.storeAttachments(ev),

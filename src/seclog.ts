@@ -18,6 +18,8 @@ export type SecEventType =
   | 'portal_reset'
   | 'dead_letter'
   | 'direction'
+  | 'pause'
+  | 'resume'
   | 'log';
 
 export interface SecEntry {

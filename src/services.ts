@@ -9,6 +9,7 @@ import type { PlatformInfo } from './platform.js';
 import type { MessageMap } from './messagemap.js';
 import type { RoomKey, RoomRef } from './model.js';
 import type { DeliveryQueue } from './queue/queue.js';
+import type { RecentMessages } from './recent.js';
 import type { Rooms } from './rooms.js';
 import type { SecEntry, SecurityLog } from './seclog.js';
 import type { Store } from './store/store.js';
@@ -22,6 +23,8 @@ export interface Services {
   readonly codes: Codes;
   readonly rooms: Rooms;
   readonly map: MessageMap;
+  /** each room's recent posts, for context on connect */
+  readonly recent: RecentMessages;
   readonly seclog: SecurityLog;
   readonly files: Files;
   readonly queue: DeliveryQueue;

@@ -20,6 +20,8 @@ export interface MapEdge {
   readonly id: string;
   readonly a: RoomKey;
   readonly b: RoomKey;
+  /** paused (`-sameroom pause`): drawn, but nothing crosses it */
+  readonly paused: boolean;
 }
 
 export interface SameRoomGraph {
@@ -30,14 +32,14 @@ export interface SameRoomGraph {
 }
 
 export async function sameRoomGraph(s: Services, room: RoomKey): Promise<SameRoomGraph> {
-  const [rooms, tubes] = await Promise.all([s.tubes.component(room), s.tubes.edges(room)]);
+  const { rooms, tubes } = await s.tubes.edges(room);
   const nodes = await Promise.all(
     rooms.map(async (key): Promise<MapNode> => {
       const [{ name, platform }, settings] = await Promise.all([plainRoomName(s, key), s.rooms.get(key)]);
       return { key, platform, name, direction: settings.direction };
     }),
   );
-  return { focus: room, nodes, edges: tubes.map((t) => ({ id: t.id, a: t.a, b: t.b })) };
+  return { focus: room, nodes, edges: tubes.map((t) => ({ id: t.id, a: t.a, b: t.b, paused: t.paused })) };
 }
 
 /** Messages go from `from` to `to` unless `from` only receives or `to` only sends. */
@@ -114,8 +116,8 @@ export function mapSvg(g: SameRoomGraph): string {
     const len = Math.hypot(b.x - a.x, b.y - a.y) || 1;
     const ux = (b.x - a.x) / len;
     const uy = (b.y - a.y) / len;
-    const ab = flows(a.node.direction, b.node.direction);
-    const ba = flows(b.node.direction, a.node.direction);
+    const ab = !e.paused && flows(a.node.direction, b.node.direction);
+    const ba = !e.paused && flows(b.node.direction, a.node.direction);
     const flow = ab && ba ? 'both' : ab ? 'a-b' : ba ? 'b-a' : 'none';
     const attrs = [
       `x1="${round(a.x + ux * (R + 4))}" y1="${round(a.y + uy * (R + 4))}" x2="${round(b.x - ux * (R + 4))}" y2="${round(b.y - uy * (R + 4))}"`,
@@ -123,7 +125,12 @@ export function mapSvg(g: SameRoomGraph): string {
       ba ? 'marker-start="url(#arrow)"' : '',
       flow === 'none' ? 'stroke-dasharray="6 5"' : '',
     ].filter(Boolean);
-    return `<line class="edge" data-tube="${esc(e.id)}" data-flow="${flow}" ${attrs.join(' ')}><title>${esc(`${a.node.name} ↔ ${b.node.name}`)}</title></line>`;
+    const title = `${a.node.name} ↔ ${b.node.name}${e.paused ? ' (paused)' : ''}`;
+    const line = `<line class="edge${e.paused ? ' paused' : ''}" data-tube="${esc(e.id)}" data-flow="${flow}"${e.paused ? ' data-paused="true"' : ''} ${attrs.join(' ')}><title>${esc(title)}</title></line>`;
+    if (!e.paused) return line;
+    const mx = round((a.x + b.x) / 2);
+    const my = round((a.y + b.y) / 2);
+    return `${line}<text x="${mx}" y="${my - 6}" text-anchor="middle" class="dir">paused</text>`;
   });
 
   const nodes = [...pos.values()].map(({ x, y, ox, oy, node }) => {
@@ -154,7 +161,7 @@ export function mapSvg(g: SameRoomGraph): string {
   return [
     `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" role="img" aria-label="${esc(`Map of a same room: ${n} rooms, ${g.edges.length} links`)}">`,
     '<defs><marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="#57606a"/></marker></defs>',
-    '<style>text{font:12px system-ui,sans-serif;fill:#1f2328}.platform{fill:#fff;font-weight:700;font-size:10px}.dir{fill:#656d76;font-size:11px}line.edge{stroke:#57606a;stroke-width:2}</style>',
+    '<style>text{font:12px system-ui,sans-serif;fill:#1f2328}.platform{fill:#fff;font-weight:700;font-size:10px}.dir{fill:#656d76;font-size:11px}line.edge{stroke:#57606a;stroke-width:2}line.paused{stroke:#bf8700}</style>',
     `<rect width="${width}" height="${height}" fill="#fff"/>`,
     `<g class="edges">${edges.join('')}</g>`,
     `<g class="nodes">${nodes.join('')}</g>`,

@@ -132,7 +132,7 @@ describe('commands', () => {
     expect(last(a, 'x')).toMatch(/^bridge-bot: pong: \d+ ms through the bridge$/);
     await a.says('x', 'Ann', '-sameroom help');
     const help = a.room('x').at(-1)?.text ?? '';
-    for (const verb of ['open', 'connect', 'portal', 'map', 'list', 'close', 'disable', 'ping', 'format', 'direction', 'log', 'help']) expect(help).toContain(`-sameroom ${verb}`);
+    for (const verb of ['open', 'connect', 'portal', 'map', 'list', 'close', 'disable', 'pause', 'resume', 'ping', 'format', 'direction', 'log', 'help']) expect(help).toContain(`-sameroom ${verb}`);
     await a.says('x', 'Ann', '-sameroom disable');
     await tb!.settle();
     expect(last(a, 'x')).toBe('bridge-bot: Removed all 2 links of this room.');
