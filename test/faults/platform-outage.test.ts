@@ -21,10 +21,13 @@ import { waitFor } from '../e2e/waitfor.js';
 
 const root = join(import.meta.dirname, '..', '..');
 
-/** `npm run dlq -- <args>` as its own process against the bridge's Redis and namespace. */
+/**
+ * The dlq CLI (what `npm run dlq -- <args>` runs, from the sources) as its own process against the
+ * bridge's Redis and namespace. `npm run dlq` itself would first compile dist/ when it is stale.
+ */
 function runDlq(prefix: string, args: string[]): Promise<{ code: number | null; out: string }> {
   return new Promise((resolve, reject) => {
-    const proc = spawn('npm', ['run', '--silent', 'dlq', ...(args.length ? ['--', ...args] : [])], {
+    const proc = spawn(process.execPath, ['--import', 'tsx', join(root, 'src', 'dlq-cli.ts'), ...args], {
       cwd: root,
       env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', REDIS_URL: inject('redisUrl'), REDIS_PREFIX: prefix, LOG_LEVEL: 'warn' },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -34,7 +37,7 @@ function runDlq(prefix: string, args: string[]): Promise<{ code: number | null; 
     proc.stderr.on('data', (b: Buffer) => (out += b.toString()));
     const timer = setTimeout(() => {
       proc.kill('SIGKILL');
-      reject(new Error(`npm run dlq timed out: ${out}`));
+      reject(new Error(`the dlq CLI timed out: ${out}`));
     }, 30_000);
     proc.once('exit', (code) => {
       clearTimeout(timer);
