@@ -9,7 +9,8 @@ import { Codes } from './codes.js';
 import type { Config } from './config.js';
 import { Deliverer } from './deliver.js';
 import { Files } from './files.js';
-import { mountCore } from './http.js';
+import { Downloader } from './download.js';
+import { createMetricsHttp, mountCore } from './http.js';
 import { keys } from './keys.js';
 import { escapeText } from './markup.js';
 import { MessageMap } from './messagemap.js';
@@ -56,7 +57,10 @@ export class Bridge implements Services {
   readonly map: MessageMap;
   readonly seclog: SecurityLog;
   readonly files: Files;
+  readonly downloader: Downloader;
   readonly metrics: Metrics;
+  /** /metrics on its own listener when METRICS_PORT is set (main listens on it). */
+  readonly metricsHttp: FastifyInstance | undefined;
   readonly relay: Relay;
   private readonly bots = new Map<string, Bot>();
   private started: Bot[] = [];
@@ -75,15 +79,23 @@ export class Bridge implements Services {
     this.rooms = new Rooms(this.store, this.tubes);
     this.map = new MessageMap(this.store);
     this.seclog = new SecurityLog(this.store);
-    this.files = new Files(this.store, this.config.publicUrl, this.config.maxFileBytes);
+    this.files = new Files(this.store, this.config.publicUrl, this.config.limits.files, this.log);
+    this.downloader = new Downloader(this.config.limits.download);
     this.metrics = new Metrics(this.queue);
+    this.metricsHttp = this.config.limits.http.metricsPort !== undefined ? createMetricsHttp(this.metrics) : undefined;
     this.relay = new Relay(this);
     this.seclog.onAppend((_ws, entry, subs) => {
       void Promise.all(subs.map((r) => this.notify(r, `🔒 ${escapeText(formatEntry(entry))}`))).catch((err: unknown) =>
         this.log.error({ err }, 'could not post a security log line'),
       );
     });
-    mountCore(this.http, { store: this.store, files: this.files, metrics: this.metrics, bots: () => [...this.bots.keys()] });
+    mountCore(this.http, {
+      store: this.store,
+      files: this.files,
+      metrics: this.metrics,
+      limits: this.config.limits.http,
+      bots: () => [...this.bots.keys()],
+    });
   }
 
   bot(platform: string): Bot | undefined {
@@ -137,11 +149,13 @@ export class Bridge implements Services {
       publicUrl: this.config.publicUrl,
       commandWord: this.config.commandWord,
       readFile: (id) => this.files.read(id),
+      download: this.downloader.download,
     };
   }
 
   /** Start the queue workers and every bot. A bot that fails to start is logged; the others run. */
   async start(): Promise<void> {
+    this.files.start();
     const deliverer = new Deliverer(this);
     // Platforms that deliver over their one connection: on Redis, only its lease holder delivers there.
     const bound = new Set(this.store instanceof RedisStore ? [...this.bots.values()].filter((b) => b.connectionBound).map((b) => b.platform) : []);
@@ -212,6 +226,9 @@ export class Bridge implements Services {
     await bounded(this.queue.stop(timeoutMs), timeoutMs + 1000, 'queue stop').catch((err: unknown) => this.log.warn({ err }, 'queue stop failed'));
     for (const lease of this.leases.values()) await bounded(lease.release(), 1000, 'lease release').catch(() => undefined);
     await bounded(this.http.close(), timeoutMs, 'http close').catch(() => undefined);
+    if (this.metricsHttp) await bounded(this.metricsHttp.close(), 1000, 'metrics close').catch(() => undefined);
+    this.files.stop();
+    await this.downloader.close().catch(() => undefined);
     await bounded(this.store.close(), 2000, 'store close').catch(() => undefined);
   }
 }

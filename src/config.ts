@@ -1,6 +1,8 @@
 /** Configuration from the environment (`.env` is read at start; `.env.example` lists every key). */
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
+import { join } from 'node:path';
+import { loadLimits, type Limits } from './limits.js';
 
 export interface Config {
   readonly port: number;
@@ -18,11 +20,13 @@ export interface Config {
   readonly leaseMs: number;
   readonly processId: string;
   readonly keyPrefix: string;
+  /** bounds on what strangers may make the bridge do (src/limits.ts) */
+  readonly limits: Limits;
   /** the raw environment, for bots' own keys */
   readonly env: NodeJS.ProcessEnv;
 }
 
-function int(env: NodeJS.ProcessEnv, key: string, fallback: number): number {
+export function int(env: NodeJS.ProcessEnv, key: string, fallback: number): number {
   const raw = env[key];
   if (raw === undefined || raw === '') return fallback;
   const n = Number(raw);
@@ -49,6 +53,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     leaseMs: int(env, 'LEASE_MS', 5000),
     processId: env.PROCESS_ID || `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`,
     keyPrefix: env.REDIS_PREFIX ?? 'sr:',
+    limits: loadLimits(env, int(env, 'MAX_FILE_MB', 25) * 1024 * 1024, join(env.DATA_DIR || './data', 'files')),
     env,
   };
 }

@@ -12,6 +12,7 @@ async function main(): Promise<void> {
   const bridge = buildBridge(config, log, bots);
   await bridge.start();
   await bridge.http.listen({ port: config.port, host: config.host });
+  if (bridge.metricsHttp) await bridge.metricsHttp.listen({ port: config.limits.http.metricsPort ?? 0, host: config.host });
   const store = config.redisUrl ? 'Redis' : `the embedded store in ${config.dataDir}`;
   log.info(
     `Sameroom is running on ${store}: open ${config.publicUrl} to chat. Platforms on: ${bridge.platforms().join(', ') || 'none'}.` +

@@ -35,8 +35,8 @@ function wire(bridge: Bridge, bots: readonly Bot[]): Bridge {
 
 export function buildBridge(config: Config, log: Logger, bots: readonly Bot[], opts: BuildOptions = {}): Bridge {
   const retry: RetryPolicy = { ...DEFAULT_RETRY, maxAttempts: config.deliveryMaxAttempts, ...opts.retry };
-  // Client addresses (rate limits) come from X-Forwarded-For only behind a proxy the operator names.
-  const http = createHttp({ bodyLimit: config.maxFileBytes + 1024 * 1024, trustProxy: config.env.TRUST_PROXY === 'true' });
+  // Client addresses (rate limits) come from X-Forwarded-For only through the proxies the operator names (TRUST_PROXY).
+  const http = createHttp(config.limits.http, { log, maxFileBytes: config.maxFileBytes });
   if (config.redisUrl) {
     const client = connectRedis(config.redisUrl);
     client.on('error', (err: unknown) => log.warn({ err }, 'redis connection error'));

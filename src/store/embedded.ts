@@ -194,9 +194,9 @@ export class EmbeddedStore implements Store {
     if (existsSync(file)) await unlink(file).catch(() => undefined);
   }
 
-  async incr(key: string, ttlMs?: number): Promise<number> {
+  async incr(key: string, ttlMs?: number, by = 1): Promise<number> {
     const cur = this.live(key, 's');
-    const next = (cur ? Number(cur.v) : 0) + 1;
+    const next = (cur ? Number(cur.v) : 0) + Math.trunc(by);
     this.write(['set', key, String(next), cur ? cur.exp : this.exp(ttlMs)]);
     return next;
   }
