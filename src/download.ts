@@ -186,7 +186,13 @@ async function readCapped(body: AsyncIterable<Uint8Array> | null, maxBytes: numb
   } catch (err) {
     throw wrap(err, signal);
   }
-  return Buffer.concat(chunks, total);
+  const out = new Uint8Array(total);
+  let at = 0;
+  for (const c of chunks) {
+    out.set(c, at);
+    at += c.byteLength;
+  }
+  return out;
 }
 
 function wrap(err: unknown, signal: AbortSignal): DownloadError {

@@ -92,7 +92,7 @@ export function createGroupMeBot(config: GroupMeConfig): GroupMeBot {
     const event = toInbound(msg, {
       botName,
       commandWord: r.ctx.commandWord,
-      download: (url) => client.download(url, maxDownloadBytes),
+      download: (url) => client.download(url, maxDownloadBytes, r.ctx.download),
     });
     // Answer GroupMe at once; the core gets the message right after, in order per group.
     if (event) enqueue(r, msg.group_id, event);

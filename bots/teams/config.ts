@@ -16,6 +16,11 @@ export interface TeamsConfig {
   readonly openIdMetadataUrl?: string;
   /** Path of the messaging endpoint on the one HTTP server. Default `/api/messages`. */
   readonly endpointPath?: string;
+  /**
+   * File hosts besides Teams' own (SharePoint, the connector), trusted like a configured server
+   * (`TEAMS_FILE_HOSTS`: a self-hosted emulator, the fake in tests). URLs or `host[:port]`.
+   */
+  readonly fileHosts?: readonly string[];
 }
 
 export class TeamsConfigError extends Error {
@@ -47,7 +52,9 @@ export function teamsConfigFromEnv(env: NodeJS.ProcessEnv): TeamsConfig | undefi
   const allowUnauthenticated = env.TEAMS_ALLOW_UNAUTHENTICATED?.trim().toLowerCase() === 'true';
   if (!appId && !appPassword && !tenantId && !allowUnauthenticated) return undefined;
   const openIdMetadataUrl = env.TEAMS_OPENID_METADATA_URL?.trim() || undefined;
+  const fileHosts = (env.TEAMS_FILE_HOSTS ?? '').split(',').map((h) => h.trim()).filter(Boolean);
   return {
+    ...(fileHosts.length ? { fileHosts } : {}),
     appId,
     ...(appPassword ? { appPassword } : {}),
     ...(tenantId ? { tenantId } : {}),

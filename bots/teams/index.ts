@@ -9,7 +9,7 @@ import type { CloudAdapter, TurnContext } from 'botbuilder';
 import type { BotContext, DeletingBot, EditingBot, NamingBot } from '../../src/bot.js';
 import type { Capabilities, OutboundDelete, OutboundEdit, OutboundPost, RemoteMessageId, RoomRef } from '../../src/model.js';
 import { checkTeamsConfig, type TeamsConfig } from './config.js';
-import { toInbound } from './inbound.js';
+import { FILE_HOSTS, toInbound } from './inbound.js';
 import { roomName } from './names.js';
 import { deleteMessage, editMessage, postMessage, type OutboundDeps } from './outbound.js';
 import { BoundedMap, ConversationRefs, PLATFORM, splitConversationId } from './rooms.js';
@@ -44,6 +44,7 @@ export function createTeamsBot(config: TeamsConfig): TeamsBot {
 
   const onTurn = async (context: TurnContext): Promise<void> => {
     if (!ctx || !refs || !adapter) return;
+    const download = ctx.download;
     const activity = context.activity;
     try {
       const room = await refs.remember(activity);
@@ -56,6 +57,7 @@ export function createTeamsBot(config: TeamsConfig): TeamsBot {
         commandWord: ctx.commandWord,
         isOwn: (id) => own.has(id),
         token: tokenSource(adapter, context),
+        fetchFile: (url, headers) => download(url, { hosts: FILE_HOSTS, configured: config.fileHosts ?? [], headers }),
       });
       if (event) await ctx.ingest(event);
     } catch (err) {
