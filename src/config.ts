@@ -38,9 +38,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const port = int(env, 'PORT', 8080);
   const word = (env.COMMAND_WORD ?? 'sameroom').trim().toLowerCase();
   if (!/^[a-z][a-z0-9_]{1,31}$/.test(word)) throw new Error(`COMMAND_WORD must be a word of letters and digits, got "${word}"`);
+  const host = env.HOST || '127.0.0.1';
+  // Teams without an app id takes unauthenticated activities: only on this machine (tests, the emulator).
+  if (env.TEAMS_ALLOW_UNAUTHENTICATED?.trim().toLowerCase() === 'true' && !['127.0.0.1', '::1', 'localhost'].includes(host)) {
+    throw new Error(`TEAMS_ALLOW_UNAUTHENTICATED=true needs HOST on loopback (127.0.0.1), got "${host}"`);
+  }
   return {
     port,
-    host: env.HOST || '127.0.0.1',
+    host,
     publicUrl: (env.PUBLIC_URL || `http://localhost:${port}`).replace(/\/+$/, ''),
     ...(env.REDIS_URL ? { redisUrl: env.REDIS_URL } : {}),
     dataDir: env.DATA_DIR || './data',
