@@ -125,6 +125,11 @@ export class WebBot implements Bot, EditingBot, DeletingBot, NamingBot, BuiltinB
     await r.live.stop();
   }
 
+  /** Open WebSocket connections admitted on this process. */
+  connections(): number {
+    return this.run?.admission.open ?? 0;
+  }
+
   private running(): Running {
     if (!this.run) throw new DeliveryError('unavailable', 'web platform is not running');
     return this.run;
