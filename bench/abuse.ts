@@ -83,7 +83,7 @@ export async function abuseBench(log: (s: string) => void): Promise<AbuseRow[]> 
   };
 
   // 500 addresses' worth of clients (one address here, so the per-address cap is raised).
-  await run('500 WebSocket clients that never read, room of 200 × 8,000-character messages', 'WS_MAX_TOTAL, WS_MAX_BUFFERED_KB, heartbeat', { WS_MAX_PER_ADDRESS: '1000' }, 200, async (url, roomId) => {
+  await run('500 WebSocket clients that never read, room of 20 × 8,000-character messages', 'WS_MAX_TOTAL, WS_MAX_BUFFERED_KB, heartbeat', { WS_MAX_PER_ADDRESS: '1000' }, 20, async (url, roomId) => {
     const clients = await pool(Array.from({ length: 500 }), 25, (_x, i) => nonReader(url, roomId, i));
     await new Promise((r) => setTimeout(r, 5000));
     for (const c of clients) c.ws.terminate();
