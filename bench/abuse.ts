@@ -3,10 +3,9 @@
  * (test/abuse/), on loopback with the default limits. The helper process (abuse-host.ts) is
  * sampled every 20 ms from here; the goal is under 300 MB for every attack.
  */
-import { createServer, type Server } from 'node:http';
-import { connect, type AddressInfo, type Socket } from 'node:net';
+import { connect, type Socket } from 'node:net';
 import { join } from 'node:path';
-import { nonReader, pool } from '../test/abuse/clients.js';
+import { hostileFileServer, nonReader, pool } from '../test/abuse/clients.js';
 import type { AbuseHostApi } from './abuse-host.js';
 import { Child } from './rpc.js';
 
@@ -32,25 +31,6 @@ async function peakDuring(host: Child<AbuseHostApi>, work: () => Promise<string>
   } finally {
     clearInterval(t);
   }
-}
-
-function hostileFiles(): Promise<{ server: Server; host: string }> {
-  const server = createServer((req, res) => {
-    const path = req.url ?? '/';
-    if (path.startsWith('/go?')) return void res.writeHead(302, { location: decodeURIComponent(path.slice(4)) }).end();
-    const chunk = Buffer.alloc(64 * 1024, 1);
-    let sent = 0;
-    const pump = (): void => {
-      while (sent < 200 * 1024 * 1024) {
-        sent += chunk.length;
-        if (!res.write(chunk)) return void res.once('drain', pump);
-      }
-      res.end();
-    };
-    res.writeHead(200);
-    pump();
-  });
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({ server, host: `127.0.0.1:${(server.address() as AddressInfo).port}` })));
 }
 
 function slowBody(url: string): Socket {
@@ -112,7 +92,7 @@ export async function abuseBench(log: (s: string) => void): Promise<AbuseRow[]> 
     return `${open} still open after 10 s (closed at REQUEST_TIMEOUT_MS, 60 s by default)`;
   });
 
-  const files = await hostileFiles();
+  const files = await hostileFileServer();
   try {
     await run('a 200 MB download; redirects to 127.0.0.1 and 169.254.169.254', 'MAX_FILE_MB, DOWNLOAD_*', {}, 0, async (_url, _room, host) => {
       const big = await host.call('download', { url: `http://${files.host}/big`, configured: files.host });

@@ -1,4 +1,6 @@
 /** Attack clients shared by the hostile-load suite and the bench (no test-runner imports here). */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import WebSocket from 'ws';
 
 /** A WebSocket client that joins the room and then never reads again. */
@@ -34,4 +36,25 @@ export async function pool<T, R>(items: readonly T[], n: number, fn: (item: T, i
     }),
   );
   return out;
+}
+
+/** A hostile file host on loopback: `/go?<url>` redirects there; anything else streams 200 MB. */
+export async function hostileFileServer(): Promise<{ server: Server; host: string }> {
+  const server = createServer((req, res) => {
+    const path = req.url ?? '/';
+    if (path.startsWith('/go?')) return void res.writeHead(302, { location: decodeURIComponent(path.slice(4)) }).end();
+    const chunk = Buffer.alloc(64 * 1024, 1);
+    let sent = 0;
+    const pump = (): void => {
+      while (sent < 200 * 1024 * 1024) {
+        sent += chunk.length;
+        if (!res.write(chunk)) return void res.once('drain', pump);
+      }
+      res.end();
+    };
+    res.writeHead(200);
+    pump();
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return { server, host: `127.0.0.1:${(server.address() as AddressInfo).port}` };
 }
