@@ -5,7 +5,9 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { PLATFORMS } from '../bots/index.js';
 import { createWebBot, WEB_DEFAULTS } from '../bots/web/index.js';
+import { createCommandRunner } from '../commands/index.js';
 import type { Bridge } from '../src/bridge.js';
 import { loadConfig } from '../src/config.js';
 import { DownloadError } from '../src/download.js';
@@ -28,7 +30,7 @@ serve<AbuseHostApi>({
     const config = loadConfig({ DATA_DIR: mkdtempSync(join(tmpdir(), 'sr-bench-abuse-')), PORT: '0', LOG_LEVEL: 'silent', ...process.env });
     // One client address stands for many in this benchmark: its upload rate is not what is measured.
     const web = createWebBot({ ...WEB_DEFAULTS, maxFileBytes: config.maxFileBytes, httpRate: { capacity: 1e6, perSecond: 1e6 } });
-    bridge = buildBridge(config, createLogger('silent'), [web]);
+    bridge = buildBridge(config, createLogger('silent'), [web], createCommandRunner(), { platforms: PLATFORMS });
     await bridge.start();
     const url = await bridge.http.listen({ port: 0, host: '127.0.0.1' });
     const made = await fetch(`${url}/api/rooms`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'Bench' }) });

@@ -1,40 +1,29 @@
-import { keys } from '../src/keys.js';
 import { parseRoomKey, type RoomKey } from '../src/model.js';
 import type { CommandContext, CommandSpec } from './spec.js';
-
-const WINDOW_MS = 15 * 60_000;
-const MAX_FAILURES = 5;
 
 /** The room a portal URL stands for (`…/portal/<secret>`), or null. */
 async function portalRoom(ctx: CommandContext, input: string): Promise<RoomKey | null> {
   const m = /\/portal\/([A-Za-z0-9_-]{16,64})(?:[/?#]|$)/.exec(input);
   if (!m?.[1]) return null;
-  return (await ctx.s.store.get(keys.portal(m[1]))) as RoomKey | null;
+  return ctx.s.links.portalRoom(m[1]);
 }
+
+/** Failures count per room and per user. */
+const scopes = ({ roomKey, room, author }: CommandContext): string[] => [`room:${roomKey}`, `user:${room.platform}:${author.id}`];
 
 async function failed(ctx: CommandContext, why: string): Promise<void> {
-  const { s, roomKey, author, room, actor } = ctx;
-  await s.store.incr(keys.connectFailures('room', roomKey), WINDOW_MS);
-  await s.store.incr(keys.connectFailures('user', `${room.platform}:${author.id}`), WINDOW_MS);
-  await s.audit(room, { type: 'connect_refused', actor, detail: why });
-}
-
-async function limited(ctx: CommandContext): Promise<number> {
-  const { s, roomKey, author, room } = ctx;
-  const scopes = [keys.connectFailures('room', roomKey), keys.connectFailures('user', `${room.platform}:${author.id}`)];
-  for (const key of scopes) {
-    if (Number((await s.store.get(key)) ?? 0) >= MAX_FAILURES) return Math.max(1, Math.ceil((await s.store.ttl(key)) / 60_000));
-  }
-  return 0;
+  await ctx.s.connectAttempts.fail(scopes(ctx));
+  await ctx.s.audit(ctx.room, { type: 'connect_refused', actor: ctx.actor, detail: why });
 }
 
 export const connect: CommandSpec = {
   name: 'connect',
   usage: '<code or portal URL>',
   help: 'link this room with the room that made the code',
+  // No `args` check here: the rate limit is looked at first, whatever the input.
   async run(ctx) {
     const { s, roomKey, room, actor, args, word } = ctx;
-    const wait = await limited(ctx);
+    const wait = await s.connectAttempts.waitMinutes(scopes(ctx));
     if (wait > 0) {
       await s.audit(room, { type: 'rate_limited', actor, detail: 'connect' });
       return `Too many failed attempts: try again in ${wait} min.`;

@@ -1,27 +1,24 @@
 import { nanoid } from 'nanoid';
-import { keys } from '../src/keys.js';
 import type { CommandSpec } from './spec.js';
 
 export const portal: CommandSpec = {
   name: 'portal',
   usage: '[reset]',
   help: "this room's web page: who is linked, a guest chat, and a link other rooms can connect with",
+  args: [{ name: 'option', kind: 'word', optional: true, oneOf: ['reset'] }],
   async run({ s, roomKey, room, actor, args, word }) {
     const settings = await s.rooms.get(roomKey);
     const reset = args[0]?.toLowerCase() === 'reset';
-    if (args[0] && !reset) return `Usage: \`-${word} portal\` or \`-${word} portal reset\`.`;
     let secret = settings.portal;
     let admin = settings.portalAdmin;
     if (reset || !secret || !admin) {
       if (secret) {
-        await s.store.del(keys.portal(secret));
         // The old link's guest chat goes with it: unlink it from this room.
-        const guest = await s.store.take(keys.portalGuest(secret));
+        const guest = await s.links.dropPortal(secret);
         for (const t of guest ? await s.tubes.of(roomKey) : []) if (t.a === guest || t.b === guest) await s.tubes.remove(t.id);
       }
-      secret = nanoid(24);
+      secret = await s.links.newPortal(roomKey);
       admin = nanoid(24);
-      await s.store.set(keys.portal(secret), roomKey);
       await s.rooms.update(roomKey, { portal: secret, portalAdmin: admin });
       await s.audit(room, { type: reset ? 'portal_reset' : 'portal', actor, detail: reset ? 'portal link replaced; the old one no longer works' : 'portal link made' });
     }

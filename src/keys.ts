@@ -27,7 +27,7 @@ export const keys = {
   /** message map: group record (hash: room key → JSON ids, plus _origin, _text) */
   mapGroup: (group: string) => `grp:${group}`,
   /** failed connect attempts in the current window */
-  connectFailures: (scope: 'room' | 'user', id: string) => `rl:connect:${scope}:${id}`,
+  connectFailures: (scope: string) => `rl:connect:${scope}`,
   /** security log of a workspace (list of JSON entries) and its subscribed rooms */
   secLog: (workspace: string) => `seclog:${workspace}`,
   secLogSubs: (workspace: string) => `seclog:${workspace}:subs`,
@@ -55,6 +55,8 @@ export const keys = {
   /** web platform: room record and history */
   webRoom: (id: string) => `web:${id}`,
   webHistory: (id: string) => `web:${id}:history`,
+  /** web platform: the counter numbering a room's messages (`seq`) */
+  webSeq: (id: string) => `web:${id}:seq`,
   /** web platform: one message record (JSON, edits and deletes applied in place) */
   webMessage: (id: string, messageId: string) => `web:${id}:msg:${messageId}`,
   /** portal: the guest web room made for a portal secret (room key) */

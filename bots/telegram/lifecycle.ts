@@ -3,7 +3,7 @@
  * that turns updates into Inbound events.
  */
 import type { Bot as Client, Update, User } from 'node-telegram-bot-api';
-import type { BotContext, DeletingBot, EditingBot, NamingBot } from '../../src/bot.js';
+import type { BotContext, ConnectionState, DeletingBot, EditingBot, NamingBot } from '../../src/bot.js';
 import type {
   Capabilities,
   OutboundDelete,
@@ -82,6 +82,12 @@ export class TelegramBot implements EditingBot, DeletingBot, NamingBot {
     });
     this.poller.start();
     ctx.log.info({ username: this.me.username }, 'telegram bot started (long polling)');
+  }
+
+  /** Long polling: the poller's state; webhook mode holds no connection, so started is up. */
+  connection(): ConnectionState {
+    if (this.poller) return this.poller.state;
+    return this.running ? { up: true } : { up: false, reason: 'not started' };
   }
 
   async stop(): Promise<void> {

@@ -10,7 +10,6 @@
  * Secrets come from `-sameroom portal` (commands/portal.ts) and `-sameroom map` (commands/map.ts).
  */
 import type { FastifyInstance } from 'fastify';
-import { keys } from '../keys.js';
 import { parseRoomKey, type RoomKey } from '../model.js';
 import { workspaceOf } from '../seclog.js';
 import type { Services } from '../services.js';
@@ -33,7 +32,7 @@ function field(body: unknown, name: string): string | undefined {
 export function mountPortal(http: FastifyInstance, s: Services, web: WebRoomMaker | undefined): void {
   const portalRoom = async (secret: string): Promise<RoomKey | null> => {
     if (!SECRET.test(secret)) return null;
-    const room = (await s.store.get(keys.portal(secret))) as RoomKey | null;
+    const room = await s.links.portalRoom(secret);
     if (!room) return null;
     // A reset replaces the secret in the room's settings; an old key left behind does not count.
     return (await s.rooms.get(room)).portal === secret ? room : null;
@@ -104,12 +103,12 @@ export function mountPortal(http: FastifyInstance, s: Services, web: WebRoomMake
     });
 
     app.get<{ Params: { token: string } }>('/map/:token', async (req, reply) => {
-      const room = SECRET.test(req.params.token) ? ((await s.store.get(keys.mapLink(req.params.token))) as RoomKey | null) : null;
+      const room = SECRET.test(req.params.token) ? await s.links.mapRoom(req.params.token) : null;
       if (!room) return notFound(reply, 'This map link does not work (any more): map links last 24 hours. Ask the bot for a new one with the map command.');
       const graph = await sameRoomGraph(s, room);
       const focus = graph.nodes[0];
       const head = focus ? `<h1>${badge(focus.platform)}${esc(focus.name)}: same room map</h1>` : '<h1>Same room map</h1>';
-      const body = `${head}<p class="muted">${graph.nodes.length} rooms, ${graph.edges.length} links. Arrows show which way messages flow.</p><section class="map">${mapSvg(graph)}</section>`;
+      const body = `${head}<p class="muted">${graph.nodes.length} rooms, ${graph.edges.length === 1 ? '1 link' : `${graph.edges.length} links`}. Arrows show which way messages flow.</p><section class="map">${mapSvg(graph)}</section>`;
       return sendPage(reply, 200, 'Same room map', body);
     });
   });

@@ -1,5 +1,5 @@
 /** The portal page of one room, rendered on the server (no script). */
-import { platformName } from '../bridge.js';
+import { platformName } from '../platform.js';
 import type { RoomKey } from '../model.js';
 import type { SecEntry } from '../seclog.js';
 import type { GuestChat } from './guest.js';

@@ -138,6 +138,9 @@ describe('commands', () => {
     expect(last(a, 'x')).toBe('bridge-bot: Removed all 2 links of this room.');
     expect(last(b, 'y')).toBe('bridge-bot: This room is no longer linked to #x (alpha).');
     expect(last(b, 'z')).toBe('bridge-bot: This room is no longer linked to #x (alpha).');
+    await link(tb!, a, 'x', b, 'y');
+    await a.says('x', 'Ann', '-sameroom disable');
+    expect(last(a, 'x')).toBe('bridge-bot: Removed all 1 link of this room.');
   });
 
   it('portal gives a link another room can connect with; reset kills the old one', async () => {

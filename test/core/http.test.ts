@@ -20,7 +20,7 @@ function server(limits: Partial<HttpLimits> = {}): ReturnType<typeof createHttp>
   const store = new EmbeddedStore(dir);
   const metrics = new Metrics(new MemoryQueue(store, DEFAULT_RETRY));
   const files = new Files(store, 'http://x', { dir: join(dir, 'files'), maxBytes: 1024, uploadTtlMs: 1000, ttlMs: 1000, roomBudgetBytes: 1, addressBudgetBytes: 1, budgetWindowMs: 1 });
-  mountCore(http, { store, files, metrics, limits: l, bots: () => [] });
+  mountCore(http, { store, files, metrics, limits: l, bots: () => [], platforms: () => ({}) });
   http.get('/boom', async () => {
     throw new Error('SDK said: token xoxb-123 is invalid at /internal/path');
   });
