@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --quick] [--only=relay,registry,sdk,memory,embedded] [--stores=embedded,redis,direct] [--render=latest]`
+ * `npm run bench [-- --quick] [--only=relay,registry,sdk,memory,embedded,abuse] [--stores=embedded,redis,direct] [--render=latest]`
  *
  *  1. relay throughput and latency through null platforms: embedded store, Redis with 1, 2 and
  *     4 bridge processes, same rooms of 2, 6 and 20 rooms (relay.ts, host.ts);
@@ -7,7 +7,8 @@
  *     trip (ioredis PING loops, redis-benchmark) on the same server (redis-baseline.ts);
  *  3. the tube registry at 1k, 100k and 1M tubes: bytes per tube, cold lookup (registry.ts);
  *  4. Discord fake → Telegram fake through the real SDKs and the bridge (sdk.ts);
- *  5. resident memory, idle with every platform configured and after 100k messages (memory.ts).
+ *  5. resident memory, idle with every platform configured and after 100k messages (memory.ts);
+ *  6. peak resident memory of one process under each attack of the hostile-load suite (abuse.ts).
  *
  * Prints the tables and writes bench/results/latest.{json,md,svg} (--quick: quick.*).
  */
@@ -17,6 +18,7 @@ import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { startRedisServer } from '../test/helpers/redis-server.js';
 import { barCharts, type Panel } from './chart.js';
+import { abuseBench, abuseMarkdown, ABUSE_GOAL_MB, type AbuseRow } from './abuse.js';
 import { embeddedBench, type EmbeddedResult } from './embedded.js';
 import { memoryBench, type MemoryResult } from './memory.js';
 import { redisBaseline, type RedisBaselineRow } from './redis-baseline.js';
@@ -53,6 +55,7 @@ interface Results {
   registry: RegistryRow[];
   sdk: SdkRow[];
   memory?: MemoryResult;
+  abuse?: AbuseRow[];
   embedded?: EmbeddedResult;
 }
 
@@ -124,6 +127,10 @@ function markdown(r: Results): string {
     out.push('\nOne process relaying through null platforms (32 same rooms of 2), measured after garbage collection:\n');
     out.push('| relayed messages | RSS MiB | V8 heap MiB | database MiB | msg/s (this stretch) | longest event-loop stall ms | event-loop delay p99 ms |\n|---|---|---|---|---|---|---|');
     for (const x of r.embedded.scale) out.push(`| ${x.messages} | ${x.rssMiB} | ${x.heapMiB} | ${x.dbMiB} | ${x.msgPerSec} | ${x.maxStallMs} | ${x.loopP99Ms} |`);
+  }
+  if (r.abuse?.length) {
+    out.push(`\n### Under attack: peak RSS of one process, default limits (goal under ${ABUSE_GOAL_MB} MB)\n`);
+    out.push(abuseMarkdown(r.abuse));
   }
   return `${out.join('\n')}\n`;
 }
@@ -221,6 +228,7 @@ async function main(): Promise<void> {
       }
     }
     if (want('memory')) results.memory = await memoryBench(url, MEMORY_MESSAGES, quick, log);
+    if (want('abuse')) results.abuse = await abuseBench(log);
     if (want('embedded')) results.embedded = await embeddedBench(quick, log);
   } finally {
     await server?.stop();

@@ -6,6 +6,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
+import type { Download } from './download.js';
 import type {
   Capabilities,
   Inbound,
@@ -64,6 +65,11 @@ export interface BotContext {
   readonly leaseHeld?: () => boolean;
   /** Read a stored file's bytes (for re-uploading attachments). */
   readFile(id: string): Promise<Uint8Array | null>;
+  /**
+   * Download a file a platform points at (src/download.ts): every bot's downloads go through
+   * this, naming its platform's file hosts and the hosts the operator configured for it.
+   */
+  readonly download: Download;
 }
 
 export interface Bot {

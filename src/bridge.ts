@@ -11,8 +11,9 @@ import type { CommandRunner } from './command.js';
 import { platformInfo, platformName, registerPlatforms, type PlatformInfo } from './platform.js';
 import { Deliverer } from './deliver.js';
 import { Files } from './files.js';
+import { Downloader } from './download.js';
+import { createMetricsHttp, mountCore } from './http.js';
 import { Attempts, Links } from './links.js';
-import { mountCore } from './http.js';
 import { scrub } from './log.js';
 import { keys } from './keys.js';
 import { escapeText } from './markup.js';
@@ -61,7 +62,10 @@ export class Bridge implements Services {
   readonly recent: RecentMessages;
   readonly seclog: SecurityLog;
   readonly files: Files;
+  readonly downloader: Downloader;
   readonly metrics: Metrics;
+  /** /metrics on its own listener when METRICS_PORT is set (main listens on it). */
+  readonly metricsHttp: FastifyInstance | undefined;
   readonly relay: Relay;
   readonly links: Links;
   readonly connectAttempts: Attempts;
@@ -97,8 +101,10 @@ export class Bridge implements Services {
     this.map = new MessageMap(this.store);
     this.recent = new RecentMessages(this.store, this.config.contextOnConnect);
     this.seclog = new SecurityLog(this.store);
-    this.files = new Files(this.store, this.config.publicUrl, this.config.maxFileBytes);
+    this.files = new Files(this.store, this.config.publicUrl, this.config.limits.files, this.log);
+    this.downloader = new Downloader(this.config.limits.download);
     this.metrics = new Metrics(this.queue, () => this.runner.states());
+    this.metricsHttp = this.config.limits.http.metricsPort !== undefined ? createMetricsHttp(this.metrics) : undefined;
     this.links = new Links(this.store);
     // Five failed connects per room or per user lock it out for 15 minutes.
     this.connectAttempts = new Attempts(this.store, 15 * 60_000, 5);
@@ -115,6 +121,7 @@ export class Bridge implements Services {
       store: this.store,
       files: this.files,
       metrics: this.metrics,
+      limits: this.config.limits.http,
       bots: () => [...this.bots.keys()],
       platforms: () => this.runner.states(),
     });
@@ -181,6 +188,7 @@ export class Bridge implements Services {
       commandWord: this.config.commandWord,
       verbs: this.commands.verbs,
       readFile: (id) => this.files.read(id),
+      download: this.downloader.download,
     };
   }
 
@@ -189,6 +197,7 @@ export class Bridge implements Services {
    * back-off (`runner`); the others run.
    */
   async start(): Promise<void> {
+    this.files.start();
     const deliverer = new Deliverer(this);
     // Platforms that deliver over their one connection: on Redis, only its lease holder delivers there.
     const bound = new Set(this.store.lease ? [...this.bots.values()].filter((b) => b.connectionBound).map((b) => b.platform) : []);
@@ -254,6 +263,9 @@ export class Bridge implements Services {
     await bounded(this.queue.stop(timeoutMs), timeoutMs + 1000, 'queue stop').catch((err: unknown) => this.log.warn({ err }, 'queue stop failed'));
     for (const lease of this.leases.values()) await bounded(lease.release(), 1000, 'lease release').catch(() => undefined);
     await bounded(this.http.close(), timeoutMs, 'http close').catch(() => undefined);
+    if (this.metricsHttp) await bounded(this.metricsHttp.close(), 1000, 'metrics close').catch(() => undefined);
+    this.files.stop();
+    await this.downloader.close().catch(() => undefined);
     await bounded(this.store.close(), 2000, 'store close').catch(() => undefined);
   }
 }

@@ -5,7 +5,9 @@
  */
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
+import { join } from 'node:path';
 import { parseEnv, secretsOf, type EnvKey } from './env.js';
+import { LIMITS_ENV, loadLimits, type Limits } from './limits.js';
 import { ConfigErrors } from './platform.js';
 
 export interface Config {
@@ -31,9 +33,10 @@ export interface Config {
   /** how long a dead process's leases (queue shards, platform connections) last, ms */
   readonly leaseMs: number;
   readonly shutdownTimeoutMs: number;
-  readonly trustProxy: boolean;
   readonly processId: string;
   readonly keyPrefix: string;
+  /** bounds on what strangers may make the bridge do (src/limits.ts) */
+  readonly limits: Limits;
   /** the raw environment, for the platforms' own keys (declared in their descriptors) */
   readonly env: NodeJS.ProcessEnv;
 }
@@ -42,7 +45,6 @@ export const CORE_ENV: readonly EnvKey[] = [
   { key: 'PORT', kind: 'number', min: 0, max: 65535, default: '8080', doc: 'port of the one HTTP server: web chat, portal, map, webhooks, `/healthz`, `/metrics`' },
   { key: 'HOST', kind: 'string', default: '127.0.0.1', doc: 'address it listens on' },
   { key: 'PUBLIC_URL', kind: 'url', doc: 'base of every link the bot posts and every webhook it registers; default `http://localhost:$PORT`' },
-  { key: 'TRUST_PROXY', kind: 'boolean', default: 'false', doc: 'only behind a reverse proxy: client addresses (rate limits) are then read from X-Forwarded-For' },
   { key: 'REDIS_URL', kind: 'url', schemes: ['redis', 'rediss'], secret: true, doc: 'unset: the embedded store; e.g. `redis://127.0.0.1:6379/0`; a Cluster as comma-separated seeds' },
   { key: 'REDIS_PREFIX', kind: 'string', default: 'sr:', doc: 'namespace of every Redis key' },
   { key: 'DATA_DIR', kind: 'string', default: './data', doc: 'where the embedded store keeps its database and files' },
@@ -60,6 +62,8 @@ export const CORE_ENV: readonly EnvKey[] = [
   { key: 'LOG_FORMAT', kind: 'string', doc: '`json` or `pretty`; unset: readable lines when the output is a terminal, JSON lines otherwise' },
   { key: 'PRIVACY_FILE', kind: 'string', doc: 'plain-text file shown at `/privacy` (the Teams app links there; blank lines part paragraphs, `{{PUBLIC_URL}}` is replaced); unset: a short default' },
   { key: 'TERMS_FILE', kind: 'string', doc: 'plain-text file shown at `/terms`, like `PRIVACY_FILE`' },
+  // Bounds on what strangers may make the bridge do (src/limits.ts), TRUST_PROXY among them.
+  ...LIMITS_ENV,
 ];
 
 /** The core's configuration; throws ConfigErrors listing every bad key at once. */
@@ -69,12 +73,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (!/^[a-z][a-z0-9_]{1,31}$/.test(word)) errors.push(`COMMAND_WORD must be a word of letters and digits, got "${word.slice(0, 40)}"`);
   const sync = v.str('DATA_SYNC') ?? 'fsync';
   if (sync !== 'fsync' && sync !== 'os') errors.push(`DATA_SYNC must be fsync or os, got "${sync.slice(0, 40)}"`);
+  const host = v.str('HOST') ?? '127.0.0.1';
+  // Teams without an app id takes unauthenticated activities: only on this machine (tests, the emulator).
+  if (env.TEAMS_ALLOW_UNAUTHENTICATED?.trim().toLowerCase() === 'true' && !['127.0.0.1', '::1', 'localhost'].includes(host)) {
+    errors.push(`TEAMS_ALLOW_UNAUTHENTICATED=true needs HOST on loopback (127.0.0.1), got "${host.slice(0, 40)}"`);
+  }
+  const limits = loadLimits(v, errors, (v.num('MAX_FILE_MB') ?? 25) * 1024 * 1024, join(v.str('DATA_DIR') ?? './data', 'files'));
   if (errors.length) throw new ConfigErrors(errors);
   const port = v.num('PORT') ?? 8080;
   const redisUrl = v.str('REDIS_URL');
   return {
     port,
-    host: v.str('HOST') ?? '127.0.0.1',
+    host,
     publicUrl: (v.str('PUBLIC_URL') ?? `http://localhost:${port}`).replace(/\/+$/, ''),
     ...(redisUrl ? { redisUrl } : {}),
     dataDir: v.str('DATA_DIR') ?? './data',
@@ -88,9 +98,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     deliveryMaxAttempts: v.num('DELIVERY_MAX_ATTEMPTS') ?? 10,
     leaseMs: v.num('LEASE_MS') ?? 5000,
     shutdownTimeoutMs: v.num('SHUTDOWN_TIMEOUT_MS') ?? 10_000,
-    trustProxy: v.bool('TRUST_PROXY') ?? false,
     processId: v.str('PROCESS_ID') ?? `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`,
     keyPrefix: v.str('REDIS_PREFIX') ?? 'sr:',
+    limits,
     env,
   };
 }

@@ -42,6 +42,8 @@ export const keys = {
   /** stored attachment bytes and metadata */
   file: (id: string) => `file:${id}`,
   fileMeta: (id: string) => `file:${id}:meta`,
+  /** Bytes stored today by one room or one client address (`scope` room|addr). */
+  fileBudget: (scope: string, who: string) => `filebudget:${scope}:${who}`,
   /** embedded queue: jobs not yet acknowledged */
   pendingJobs: () => 'queue:pending',
   /** a queue shard's stream of jobs for one target platform; a shard's streams and its lease share a hash tag */

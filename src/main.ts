@@ -31,6 +31,7 @@ export async function runBridge(app: App): Promise<void> {
   const bridge = buildBridge(config, log, bots, app.commands, { platforms: app.platforms, ...(embedded ? { embedded } : {}) });
   await bridge.start();
   await bridge.http.listen({ port: config.port, host: config.host });
+  if (bridge.metricsHttp) await bridge.metricsHttp.listen({ port: config.limits.http.metricsPort ?? 0, host: config.host });
   log.info(
     startupSummary({
       version: packageVersion(),

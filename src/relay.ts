@@ -8,6 +8,8 @@
  */
 import { createHash } from 'node:crypto';
 import type { Bot } from './bot.js';
+import { DownloadError } from './download.js';
+import { FileRefused } from './files.js';
 import type { CommandRunner } from './command.js';
 import { keys } from './keys.js';
 import { escapeText, toPlain } from './markup.js';
@@ -167,29 +169,32 @@ export class Relay {
   private async storeAttachments(ev: InboundPost): Promise<{ files: StoredFile[]; notes: string }> {
     const files: StoredFile[] = [];
     const notes: string[] = [];
+    const tooBig = (name: string): string => escapeText(`(file ${name} not bridged: larger than ${Math.round(this.s.files.maxBytes / 1048576)} MB)`);
     for (const a of ev.attachments ?? []) {
       if (a.size !== undefined && a.size > this.s.files.maxBytes) {
-        notes.push(escapeText(`(file ${a.name} not bridged: larger than ${Math.round(this.s.files.maxBytes / 1048576)} MB)`));
+        notes.push(tooBig(a.name));
         continue;
       }
       if (a.stored) {
-        files.push(a.stored);
+        // An upload (web): now carried by a message, it lives as long as any bridged file.
+        const kept = await this.s.files.claim(a.stored.id);
+        if (kept) files.push(kept);
+        else notes.push(escapeText(`(file ${a.name} expired before it was sent)`));
         continue;
       }
-      let data: Uint8Array | undefined;
       try {
-        data = a.data ?? (await a.fetch?.());
+        const data = a.data ?? (await a.fetch?.());
+        if (data) files.push(await this.s.files.put(a.name, a.mime, data, { room: roomKey(ev.room) }));
       } catch (err) {
-        this.s.log.warn({ err, file: a.name }, 'could not download an attachment');
-        notes.push(escapeText(`(file ${a.name} could not be fetched)`));
-        continue;
+        if (err instanceof FileRefused) {
+          notes.push(err.reason === 'too_large' ? tooBig(a.name) : escapeText(`(file ${a.name} not bridged: ${err.message})`));
+        } else if (err instanceof DownloadError && err.code === 'too_large') {
+          notes.push(tooBig(a.name));
+        } else {
+          this.s.log.warn({ err, file: a.name }, 'could not download an attachment');
+          notes.push(escapeText(`(file ${a.name} could not be fetched)`));
+        }
       }
-      if (!data) continue;
-      if (data.byteLength > this.s.files.maxBytes) {
-        notes.push(escapeText(`(file ${a.name} not bridged: larger than ${Math.round(this.s.files.maxBytes / 1048576)} MB)`));
-        continue;
-      }
-      files.push(await this.s.files.put(a.name, a.mime, data));
     }
     return { files, notes: notes.join('\n') };
   }

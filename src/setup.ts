@@ -54,8 +54,8 @@ const platformRetry = (opts: BuildOptions): { platformRetryMs?: BuildOptions['pl
 /** `commands`: the command layer (commands/), which the core does not import. */
 export function buildBridge(config: Config, log: Logger, bots: readonly Bot[], commands: CommandRunner, opts: BuildOptions = {}): Bridge {
   const retry: RetryPolicy = { ...DEFAULT_RETRY, maxAttempts: config.deliveryMaxAttempts, ...opts.retry };
-  // Client addresses (rate limits) come from X-Forwarded-For only behind a proxy the operator names.
-  const http = createHttp({ bodyLimit: config.maxFileBytes + 1024 * 1024, trustProxy: config.trustProxy });
+  // Client addresses (rate limits) come from X-Forwarded-For only through the proxies the operator names (TRUST_PROXY).
+  const http = createHttp(config.limits.http, { log, maxFileBytes: config.maxFileBytes });
   if (config.redisUrl) {
     const client = connectRedis(config.redisUrl);
     client.on('error', (err: unknown) => log.warn({ err }, 'redis connection error'));

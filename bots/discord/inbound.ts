@@ -24,7 +24,7 @@ import { remoteId, type InboundAttachment, type RoomRef } from '../../src/model.
 import type { LastSeen } from './catchup.js';
 import { displayName, type Directory } from './directory.js';
 import { discordToCanonical, type MentionNames } from './format.js';
-import { avatarUrl, download, toDeliveryError } from './transport.js';
+import { avatarUrl, toDeliveryError } from './transport.js';
 import type { Self, Webhooks } from './webhooks.js';
 
 export const PLATFORM = 'discord';
@@ -58,6 +58,8 @@ export interface InboundDeps {
   readonly webhooks: Webhooks;
   readonly self: Self;
   readonly lastSeen: LastSeen;
+  /** Downloads an attachment URL (the bridge's fetcher, limited to Discord's file hosts). */
+  readonly download: (url: string) => Promise<Uint8Array>;
   /** Messages our own delete() removed: their MESSAGE_DELETE is an echo. */
   readonly selfDeleted: RecentIds;
 }
@@ -78,7 +80,7 @@ export class InboundHandler {
     if (USER_TYPES.has(m.type) && !(await this.isEcho(m))) {
       const text = discordToCanonical(m.content, this.names(m, room.workspace));
       const attachments = m.attachments.map(
-        (a): InboundAttachment => ({ name: a.filename, mime: a.content_type ?? 'application/octet-stream', size: a.size, fetch: () => download(a.url) }),
+        (a): InboundAttachment => ({ name: a.filename, mime: a.content_type ?? 'application/octet-stream', size: a.size, fetch: () => this.d.download(a.url) }),
       );
       const ref = m.message_reference;
       const isReply = ref?.message_id && (ref.type ?? MessageReferenceType.Default) === MessageReferenceType.Default && (ref.channel_id ?? m.channel_id) === m.channel_id;

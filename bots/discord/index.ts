@@ -28,7 +28,7 @@ import { Directory } from './directory.js';
 import { Gateway } from './gateway.js';
 import { InboundHandler, PLATFORM, RecentIds } from './inbound.js';
 import { MAX_FILE_BYTES, MAX_TEXT, Outbound } from './outbound.js';
-import { call, createRest, DEFAULT_API_URL, toDeliveryError } from './transport.js';
+import { attachmentDownloader, call, createRest, DEFAULT_API_URL, toDeliveryError } from './transport.js';
 import { Webhooks, type Self } from './webhooks.js';
 import type { DiscordConfig } from './config.js';
 
@@ -86,7 +86,7 @@ export class DiscordBot implements EditingBot, DeletingBot, NamingBot, Reporting
       ctx,
       lastSeen,
       webhooks,
-      inbound: new InboundHandler({ ...deps, ctx, lastSeen }),
+      inbound: new InboundHandler({ ...deps, ctx, lastSeen, download: attachmentDownloader(ctx, this.config.apiUrl ?? DEFAULT_API_URL) }),
       outbound: new Outbound({ ...deps, ctx: () => ctx }),
       gateway,
     };

@@ -6,6 +6,7 @@
 import { DiscordAPIError, HTTPError, REST, RateLimitError } from 'discord.js';
 import type { APIUser } from 'discord-api-types/v10';
 import { DeliveryError, fromHttpStatus, rateLimited, unavailable } from '../../src/errors.js';
+import type { BotContext } from '../../src/bot.js';
 
 export const DEFAULT_API_URL = 'https://discord.com/api';
 const CDN = 'https://cdn.discordapp.com';
@@ -73,9 +74,10 @@ function ext(hash: string): string {
   return hash.startsWith('a_') ? 'gif' : 'png';
 }
 
-/** Download an attachment (Discord's CDN URLs are signed; no credentials needed). */
-export async function download(url: string): Promise<Uint8Array> {
-  const res = await fetch(url);
-  if (!res.ok) throw fromHttpStatus(res.status, `discord attachment download: HTTP ${res.status}`);
-  return new Uint8Array(await res.arrayBuffer());
+/** Where Discord serves attachments (signed CDN URLs; no credentials needed). */
+export const FILE_HOSTS = ['cdn.discordapp.com', 'media.discordapp.net'] as const;
+
+/** Download an attachment through the bridge's fetcher: Discord's CDN, or the configured API host (a proxy, the fake in tests). */
+export function attachmentDownloader(ctx: Pick<BotContext, 'download'>, apiUrl: string): (url: string) => Promise<Uint8Array> {
+  return (url) => ctx.download(url, { hosts: FILE_HOSTS, configured: [apiUrl] });
 }

@@ -6,6 +6,7 @@
  * The access token travels in the `X-Access-Token` header, never in a URL, so no URL or error
  * message carries it. Bot ids and callback paths are secrets too: errors name the endpoint only.
  */
+import type { Download } from '../../src/download.js';
 import { DeliveryError, fromHttpStatus } from '../../src/errors.js';
 import {
   isRecord,
@@ -118,22 +119,13 @@ export class GroupMeClient {
   }
 
   /**
-   * Download a file GroupMe hosts (images on i.groupme.com are public: no token is sent). Other
-   * hosts are refused, so a forged callback cannot make the bridge fetch arbitrary URLs.
+   * Download a file GroupMe hosts (images on i.groupme.com are public: no token is sent), through
+   * the bridge's fetcher. Other hosts are refused, so a forged callback cannot make the bridge
+   * fetch arbitrary URLs, nor be redirected to one.
    */
-  async download(url: string, maxBytes: number): Promise<Uint8Array> {
+  async download(url: string, maxBytes: number, download: Download): Promise<Uint8Array> {
     if (!this.isGroupMeHosted(url)) throw new DeliveryError('rejected', 'GroupMe download attachment: not a GroupMe URL');
-    const res = await this.call(url, 'download attachment', { method: 'GET' });
-    const length = Number(res.headers.get('content-length') ?? '0');
-    if (length > maxBytes) {
-      await res.body?.cancel();
-      throw new DeliveryError('rejected', `GroupMe download attachment: ${length} bytes is over the ${maxBytes} byte limit`);
-    }
-    const bytes = new Uint8Array(await res.arrayBuffer());
-    if (bytes.byteLength > maxBytes) {
-      throw new DeliveryError('rejected', `GroupMe download attachment: over the ${maxBytes} byte limit`);
-    }
-    return bytes;
+    return download(url, { hosts: ['groupme.com', '*.groupme.com'], configured: [this.api, this.image], maxBytes });
   }
 
   /** A user-API call: token header, JSON body, unwrap `{response, meta}`. */

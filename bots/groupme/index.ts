@@ -105,7 +105,7 @@ export function createGroupMeBot(config: GroupMeConfig): GroupMeBot {
     toInbound(msg, {
       botName,
       commandWord: r.ctx.commandWord,
-      download: (url) => client.download(url, maxDownloadBytes),
+      download: (url) => client.download(url, maxDownloadBytes, r.ctx.download),
     });
 
   /** To the core in order; out of the inbox once accepted (kept when the bridge stopped first). */

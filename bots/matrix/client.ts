@@ -3,6 +3,7 @@
  * The access token travels only in the Authorization header; errors carry the method and
  * path, never the token. No retries here: the bridge's delivery queue retries.
  */
+import type { Download } from '../../src/download.js';
 import { DeliveryError, fromHttpStatus, rateLimited, unavailable } from '../../src/errors.js';
 import { isRecord, str } from './types.js';
 
@@ -32,10 +33,9 @@ export class MatrixClient {
     return body as T;
   }
 
-  /** Download bytes (authenticated media). */
-  async bytes(path: string, signal?: AbortSignal): Promise<Uint8Array> {
-    const res = await this.send('GET', path, { signal });
-    return new Uint8Array(await res.arrayBuffer());
+  /** Download bytes (authenticated media) from the configured homeserver, through the bridge's fetcher. */
+  bytes(path: string, download: Download): Promise<Uint8Array> {
+    return download(this.base + path, { configured: [this.base], headers: { authorization: `Bearer ${this.token}` } });
   }
 
   private async send(method: string, path: string, opts: CallOptions): Promise<Response> {

@@ -66,7 +66,7 @@ export function createMatrixBot(config: MatrixConfig): MatrixBot {
         download: (mxc) => () => {
           const m = parseMxc(mxc);
           if (!m) return Promise.reject(new Error(`matrix: not an mxc URI: ${mxc}`));
-          return client.bytes(`/_matrix/client/v1/media/download/${encodeURIComponent(m.server)}/${encodeURIComponent(m.mediaId)}`);
+          return client.bytes(`/_matrix/client/v1/media/download/${encodeURIComponent(m.server)}/${encodeURIComponent(m.mediaId)}`, c.download);
         },
       };
       syncer = s;

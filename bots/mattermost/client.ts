@@ -3,6 +3,7 @@
  * travels only in the Authorization header; errors name the method and path, never the token.
  * No retries: the bridge's delivery queue retries.
  */
+import type { Download } from '../../src/download.js';
 import { DeliveryError, fromHttpStatus, unavailable } from '../../src/errors.js';
 import { isRecord, str, type MmFileInfo } from './types.js';
 
@@ -39,9 +40,9 @@ export class MattermostClient {
     return info as unknown as MmFileInfo;
   }
 
-  async bytes(path: string): Promise<Uint8Array> {
-    const res = await this.request('GET', path, {});
-    return new Uint8Array(await res.arrayBuffer());
+  /** Download a file from the configured server (the bridge's fetcher: capped, timed, no redirect elsewhere). */
+  bytes(path: string, download: Download): Promise<Uint8Array> {
+    return download(this.base + path, { configured: [this.base], headers: { authorization: `Bearer ${this.token}`, 'x-requested-with': 'XMLHttpRequest' } });
   }
 
   private async request(method: string, path: string, opts: { body?: string | FormData; type?: string }): Promise<Response> {

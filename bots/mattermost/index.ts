@@ -94,7 +94,7 @@ export function createMattermostBot(config: MattermostConfig): MattermostBot {
         room,
         author,
         files,
-        download: (fileId) => () => client.bytes(`/api/v4/files/${encodeURIComponent(fileId)}`),
+        download: (fileId) => () => client.bytes(`/api/v4/files/${encodeURIComponent(fileId)}`, c.download),
       };
       const wsUrl = `${client.base.replace(/^http/, 'ws')}/api/v4/websocket`;
       socket = new MattermostSocket(wsUrl, config.token, {

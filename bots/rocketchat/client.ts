@@ -3,6 +3,7 @@
  * in the `X-User-Id` / `X-Auth-Token` headers only; errors name the method and path, never the
  * token. No retries: the bridge's delivery queue retries.
  */
+import type { Download } from '../../src/download.js';
 import { DeliveryError, fromHttpStatus, rateLimited, unavailable } from '../../src/errors.js';
 import { isRecord, str } from './types.js';
 
@@ -34,9 +35,8 @@ export class RocketChatClient {
   }
 
   /** Download a server-relative path (`/file-upload/…`) with the bot's credentials. */
-  async bytes(path: string): Promise<Uint8Array> {
-    const res = await this.request('GET', path);
-    return new Uint8Array(await res.arrayBuffer());
+  bytes(path: string, download: Download): Promise<Uint8Array> {
+    return download(this.base + path, { configured: [this.base], headers: { 'x-user-id': this.userId, 'x-auth-token': this.token } });
   }
 
   private async json<T>(method: string, path: string, body?: string | FormData, type?: string): Promise<T> {

@@ -48,7 +48,7 @@ export function createRocketChatBot(config: RocketChatConfig): RocketChatBot {
         botUsername: username,
         commandWord: c.commandWord,
         baseUrl: client.base,
-        download: (path) => () => client.bytes(path.startsWith('/') ? path : `/${path}`),
+        download: (path) => () => client.bytes(path.startsWith('/') ? path : `/${path}`, c.download),
       };
       // A thread reply or a reaction re-sends the parent; skip messages already seen unchanged.
       const seen = new Map<string, string>();

@@ -6,6 +6,7 @@
  * in the same room with replyTo = thread_ts. Message id = ts.
  */
 import type { SlashCommand } from '@slack/bolt';
+import type { Download } from '../../src/download.js';
 import { remoteId, type Author, type Inbound, type InboundAttachment, type InboundPost, type RoomRef } from '../../src/model.js';
 import type { Directory } from './directory.js';
 import { mrkdwnToCanonical, referencedIds } from './format.js';
@@ -203,16 +204,18 @@ export function mayCarryToken(url: string, apiUrl: string): boolean {
   return u.protocol === 'https:' && [/(^|\.)slack\.com$/, /(^|\.)slack-edge\.com$/, /(^|\.)slack-gov\.com$/].some((re) => re.test(host));
 }
 
+/** Where Slack serves files (url_private): the bridge's fetcher goes nowhere else. */
+export const FILE_HOSTS = ['files.slack.com', '*.slack.com', '*.slack-edge.com', '*.slack-gov.com'] as const;
+
 /** A downloader for url_private: Bearer bot token, refuses foreign hosts and Slack's login page. */
-export function makeDownloader(token: string, apiUrl: string, fetchFn: typeof fetch = fetch): (url: string) => Promise<Uint8Array> {
+export function makeDownloader(token: string, apiUrl: string, download: Download): (url: string) => Promise<Uint8Array> {
   return async (url) => {
     if (!mayCarryToken(url, apiUrl)) throw new Error('slack file: refusing to send the bot token to a foreign host');
-    const res = await fetchFn(url, { headers: { Authorization: `Bearer ${token}` } });
-    if (!res.ok) throw new Error(`slack file download failed: HTTP ${res.status}`);
+    const bytes = await download(url, { hosts: FILE_HOSTS, configured: [apiUrl], headers: { Authorization: `Bearer ${token}` } });
     // Without files:read Slack answers 200 with its sign-in page instead of the bytes.
-    if ((res.headers.get('content-type') ?? '').startsWith('text/html') && !/\.html?$/i.test(new URL(url).pathname)) {
+    if (!/\.html?$/i.test(new URL(url).pathname) && /^\s*<(!doctype html|html)/i.test(Buffer.from(bytes.subarray(0, 64)).toString('latin1'))) {
       throw new Error('slack file download returned a sign-in page (is the files:read scope granted?)');
     }
-    return new Uint8Array(await res.arrayBuffer());
+    return bytes;
   };
 }

@@ -196,7 +196,7 @@ export function createSlackBot(config: SlackConfig): SlackBot {
         self,
         commandWord: ctx.commandWord,
         directory,
-        download: makeDownloader(config.botToken, apiUrl),
+        download: makeDownloader(config.botToken, apiUrl, ctx.download),
       };
       const handlers = {
         onEvent: async (event: SlackMessage, eventId: string): Promise<void> => {

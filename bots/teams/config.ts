@@ -18,6 +18,11 @@ export interface TeamsConfig {
   readonly openIdMetadataUrl?: string;
   /** Path of the messaging endpoint on the one HTTP server. Default `/api/messages`. */
   readonly endpointPath?: string;
+  /**
+   * File hosts besides Teams' own (SharePoint, the connector), trusted like a configured server
+   * (`TEAMS_FILE_HOSTS`: a self-hosted emulator, the fake in tests). URLs or `host[:port]`.
+   */
+  readonly fileHosts?: readonly string[];
 }
 
 export class TeamsConfigError extends Error {
@@ -50,6 +55,7 @@ export const TEAMS_ENV: PlatformEnv = {
     // Only the exact word `true` turns authentication off: a typo must not.
     { key: 'TEAMS_ALLOW_UNAUTHENTICATED', kind: 'string', default: 'false', doc: 'only `true` accepts unauthenticated Bot Framework requests (tests and the local emulator; a warning is logged)' },
     { key: 'TEAMS_OPENID_METADATA_URL', kind: 'url', doc: "where Bot Framework's signing keys are published (default Bot Framework's; tests use the fake)" },
+    { key: 'TEAMS_FILE_HOSTS', kind: 'list', doc: "file hosts besides Teams' own (SharePoint, the connector) whose links the bridge downloads, like a configured server: a self-hosted emulator (comma list of URLs or `host[:port]`)" },
     { key: 'TEAMS_DEVELOPER_NAME', kind: 'string', doc: 'developer name in the app package (`npm run teams:package`); default: the host of `PUBLIC_URL`' },
   ],
 };
@@ -59,7 +65,9 @@ export function teamsConfig(v: EnvValues): TeamsConfig {
   const tenantId = v.str('TEAMS_APP_TENANT_ID');
   const allowUnauthenticated = v.str('TEAMS_ALLOW_UNAUTHENTICATED')?.toLowerCase() === 'true';
   const openIdMetadataUrl = v.str('TEAMS_OPENID_METADATA_URL');
+  const fileHosts = v.list('TEAMS_FILE_HOSTS');
   return {
+    ...(fileHosts.length ? { fileHosts } : {}),
     appId: v.str('TEAMS_APP_ID') ?? '',
     ...(appPassword ? { appPassword } : {}),
     ...(tenantId ? { tenantId } : {}),

@@ -19,7 +19,17 @@ export interface InboundOptions {
   readonly isOwn: (id: string) => boolean;
   /** The bot's bearer token for attachments hosted by the connector (serviceUrl). */
   readonly token: () => Promise<string | undefined>;
+  readonly fetchFile: FetchFile;
 }
+
+/** Downloads a file URL with these headers (the bridge's fetcher, limited to Teams' file hosts). */
+export type FetchFile = (url: string, headers: Record<string, string>) => Promise<Uint8Array>;
+
+/**
+ * Where Teams serves files: SharePoint/OneDrive (`downloadUrl`, commercial and US government
+ * clouds) and the Bot Framework connector (pasted images on the activity's serviceUrl).
+ */
+export const FILE_HOSTS = ['*.sharepoint.com', '*.sharepoint.us', '*.sharepoint-mil.us', 'smba.trafficmanager.net', '*.asm.skype.com', '*.botframework.com'] as const;
 
 
 const FILE_DOWNLOAD_INFO = 'application/vnd.microsoft.teams.file.download.info';
@@ -103,12 +113,6 @@ function mimeOf(name: string, ext?: string): string {
   return EXT_MIME[e] ?? 'application/octet-stream';
 }
 
-async function download(url: string, headers: Record<string, string>): Promise<Uint8Array> {
-  const res = await fetch(url, { headers });
-  if (!res.ok) throw new Error(`teams: attachment download failed: HTTP ${res.status} from ${new URL(url).host}`);
-  return new Uint8Array(await res.arrayBuffer());
-}
-
 function sameOrigin(url: string, base: string | undefined): boolean {
   try {
     return !!base && new URL(url).origin === new URL(base).origin;
@@ -118,18 +122,18 @@ function sameOrigin(url: string, base: string | undefined): boolean {
 }
 
 /** Files and images of a message, each with a fetch() that downloads it. */
-export function inboundAttachments(activity: Partial<Activity>, token: () => Promise<string | undefined>): InboundAttachment[] {
+export function inboundAttachments(activity: Partial<Activity>, token: () => Promise<string | undefined>, fetchFile: FetchFile): InboundAttachment[] {
   const out: InboundAttachment[] = [];
   for (const a of activity.attachments ?? []) {
-    const file = fileDownload(a);
+    const file = fileDownload(a, fetchFile);
     if (file) out.push(file);
-    else if (a.contentType.startsWith('image/') && a.contentUrl) out.push(image(a, a.contentUrl, activity.serviceUrl, token));
+    else if (a.contentType.startsWith('image/') && a.contentUrl) out.push(image(a, a.contentUrl, activity.serviceUrl, token, fetchFile));
   }
   return out;
 }
 
 /** A file shared in Teams: `downloadUrl` is pre-authenticated (SharePoint); send no token there. */
-function fileDownload(a: Attachment): InboundAttachment | undefined {
+function fileDownload(a: Attachment, download: FetchFile): InboundAttachment | undefined {
   if (a.contentType !== FILE_DOWNLOAD_INFO) return undefined;
   const content: unknown = a.content;
   const url: unknown = typeof content === 'object' && content !== null ? Reflect.get(content, 'downloadUrl') : undefined;
@@ -140,7 +144,7 @@ function fileDownload(a: Attachment): InboundAttachment | undefined {
 }
 
 /** An image pasted into a chat: hosted by the connector, downloaded with the bot's token. */
-function image(a: Attachment, url: string, serviceUrl: string | undefined, token: () => Promise<string | undefined>): InboundAttachment {
+function image(a: Attachment, url: string, serviceUrl: string | undefined, token: () => Promise<string | undefined>, download: FetchFile): InboundAttachment {
   const mime = a.contentType === 'image/*' ? 'image/png' : a.contentType;
   const name = a.name || `image.${mime.split('/')[1]?.replace('jpeg', 'jpg') ?? 'png'}`;
   return {
@@ -171,7 +175,7 @@ export function toInbound(activity: Partial<Activity>, opts: InboundOptions): In
   if (kind === 'delete') return { ...common, kind };
   const names = botMentionNames(activity);
   let text = messageText(activity, names);
-  const attachments = kind === 'post' ? inboundAttachments(activity, opts.token) : [];
+  const attachments = kind === 'post' ? inboundAttachments(activity, opts.token, opts.fetchFile) : [];
   if (startsWithBotMention(activity, names)) {
     const command = verbToCommand(toPlain(text), opts.commandWord, opts.verbs, attachments.length > 0);
     if (command !== undefined) text = escapeText(command);

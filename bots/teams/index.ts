@@ -9,7 +9,7 @@ import type { Activity } from '@microsoft/agents-activity';
 import type { BotContext, DeletingBot, EditingBot, NamingBot } from '../../src/bot.js';
 import type { Capabilities, OutboundDelete, OutboundEdit, OutboundPost, RemoteMessageId, RoomRef } from '../../src/model.js';
 import { checkTeamsConfig, type TeamsConfig } from './config.js';
-import { toInbound } from './inbound.js';
+import { FILE_HOSTS, toInbound } from './inbound.js';
 import { roomName } from './names.js';
 import { deleteMessage, editMessage, postMessage, type OutboundDeps } from './outbound.js';
 import { BoundedMap, ConversationRefs, PLATFORM, splitConversationId } from './rooms.js';
@@ -46,6 +46,7 @@ export function createTeamsBot(config: TeamsConfig): TeamsBot {
 
   const onActivity = async (activity: Activity): Promise<void> => {
     if (!ctx || !refs || !tokens) return;
+    const download = ctx.download;
     try {
       const room = await refs.remember(activity);
       if (!room) return;
@@ -58,6 +59,7 @@ export function createTeamsBot(config: TeamsConfig): TeamsBot {
         verbs: ctx.verbs,
         isOwn: (id) => own.has(id),
         token: tokens,
+        fetchFile: (url, headers) => download(url, { hosts: FILE_HOSTS, configured: config.fileHosts ?? [], headers }),
       });
       if (event) await ctx.ingest(event);
     } catch (err) {

@@ -4,6 +4,7 @@
  */
 import { Bot, NetworkError, ParseError, TelegramApiError, TimeoutError } from 'node-telegram-bot-api';
 import { DeliveryError, fromHttpStatus, rateLimited, unavailable } from '../../src/errors.js';
+import { DownloadError, type Download } from '../../src/download.js';
 import { apiRootOf, type TelegramConfig } from './config.js';
 
 export function createClient(config: TelegramConfig): Bot {
@@ -48,18 +49,19 @@ export async function call<T>(what: string, redact: (s: string) => string, fn: (
   }
 }
 
-/** getFile, then GET {apiRoot}/file/bot<token>/<file_path> (the client has no download helper). */
-export async function downloadFile(client: Bot, config: TelegramConfig, fileId: string): Promise<Uint8Array> {
+/**
+ * getFile, then GET {apiRoot}/file/bot<token>/<file_path> (the client has no download helper),
+ * through the bridge's fetcher: only the configured API host (api.telegram.org by default).
+ */
+export async function downloadFile(client: Bot, config: TelegramConfig, fileId: string, download: Download): Promise<Uint8Array> {
   const redact = redactor(config.token);
   const file = await call('getFile', redact, () => client.api.getFile({ file_id: fileId }));
   if (!file.file_path) throw new DeliveryError('not_found', 'telegram getFile: no file_path in the answer');
-  const url = `${apiRootOf(config)}/file/bot${config.token}/${file.file_path}`;
-  let res: Response;
+  const root = apiRootOf(config);
   try {
-    res = await fetch(url);
+    return await download(`${root}/file/bot${config.token}/${file.file_path}`, { configured: [root] });
   } catch (err) {
-    throw unavailable(redact(`telegram file download: ${err instanceof Error ? err.message : String(err)}`));
+    if (err instanceof DownloadError) throw err; // its message names the host only, never the path with the token
+    throw Object.assign(new Error(redact(`telegram file download: ${err instanceof Error ? err.message : 'failed'}`)), { cause: err });
   }
-  if (!res.ok) throw fromHttpStatus(res.status, `telegram file download: HTTP ${res.status}`);
-  return new Uint8Array(await res.arrayBuffer());
 }

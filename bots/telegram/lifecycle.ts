@@ -128,7 +128,7 @@ export class TelegramBot implements EditingBot, DeletingBot, NamingBot {
     const event = toInbound(update, {
       me,
       commandWord: ctx.commandWord,
-      download: (fileId) => downloadFile(this.client, this.config, fileId),
+      download: (fileId) => downloadFile(this.client, this.config, fileId, ctx.download),
     });
     if (event) await ctx.ingest(event);
     await this.poller?.confirm(update);

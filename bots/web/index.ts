@@ -16,13 +16,14 @@
  */
 import type { Bot, BotContext, DeletingBot, EditingBot, NamingBot } from '../../src/bot.js';
 import { DeliveryError } from '../../src/errors.js';
-import type { Capabilities, OutboundDelete, OutboundEdit, OutboundPost, RemoteMessageId, RoomRef } from '../../src/model.js';
+import { roomKey, type Capabilities, type OutboundDelete, type OutboundEdit, type OutboundPost, type RemoteMessageId, type RoomRef } from '../../src/model.js';
 import type { WebRoomMaker } from '../../src/portal/guest.js';
 import type { Services } from '../../src/services.js';
 import type { BuiltinBot } from '../../src/setup.js';
 import { Hub, WebChat } from './chat.js';
 import type { WebConfig } from './config.js';
 import { fileRef, WebRooms, type MessageRecord } from './history.js';
+import { Admission } from './admission.js';
 import { Live } from './live.js';
 import { MAX_ROOM_NAME, cleanName } from './protocol.js';
 import { mountWebRoutes } from './routes.js';
@@ -40,6 +41,7 @@ interface Running {
   readonly live: Live;
   readonly sessions: Set<Session>;
   readonly heartbeat: NodeJS.Timeout;
+  readonly admission: Admission;
 }
 
 export class WebBot implements Bot, EditingBot, DeletingBot, NamingBot, BuiltinBot, WebRoomMaker {
@@ -78,23 +80,27 @@ export class WebBot implements Bot, EditingBot, DeletingBot, NamingBot, BuiltinB
       }
     }, this.config.heartbeatMs);
     heartbeat.unref();
-    this.run = { ctx, services, chat, live, sessions, heartbeat };
+    const admission = new Admission(services.config.limits.ws, services.config.publicUrl);
+    this.run = { ctx, services, chat, live, sessions, heartbeat, admission };
     // The routes are this run's only door: if they cannot be mounted, undo the rest.
     try {
       await mountWebRoutes(ctx.http, {
         config: this.config,
         rooms,
-        putFile: (name, mime, data) => services.files.put(name, mime, data),
-        accept: (socket) => {
+        putFile: (name, mime, data, owner) =>
+          services.files.putStream(name, mime, data, { room: roomKey(webRef(owner.roomId)), address: owner.address, pending: true }),
+        accept: (socket, req) => {
           const r = this.run;
           if (!r) return socket.close(1013, 'not running');
+          if (!r.admission.admit(socket, req)) return;
           const session = new Session(
             socket,
             {
               chat: r.chat,
               config: this.config,
               log: ctx.log,
-              fileMeta: (id) => services.files.meta(id),
+              // Posting an upload keeps it (unposted uploads expire within the hour).
+              fileMeta: (id) => services.files.claim(id),
               ingest: (ev) => ctx.ingest(ev),
             },
             (s) => r.sessions.delete(s),
@@ -113,9 +119,15 @@ export class WebBot implements Bot, EditingBot, DeletingBot, NamingBot, BuiltinB
     this.run = undefined;
     if (!r) return;
     clearInterval(r.heartbeat);
+    r.admission.stop();
     for (const s of r.sessions) s.socket.close(1001, 'server stopping');
     r.sessions.clear();
     await r.live.stop();
+  }
+
+  /** Open WebSocket connections admitted on this process. */
+  connections(): number {
+    return this.run?.admission.open ?? 0;
   }
 
   private running(): Running {

@@ -9,7 +9,9 @@
  *   GET  /ws               the WebSocket (protocol.ts)
  */
 import { readFile } from 'node:fs/promises';
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { Readable } from 'node:stream';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { FileRefused } from '../../src/files.js';
 import type { WebSocket } from 'ws';
 import type { StoredFile } from '../../src/model.js';
 import type { WebConfig } from './config.js';
@@ -44,8 +46,9 @@ const CSP = [
 export interface WebRoutesDeps {
   readonly config: WebConfig;
   readonly rooms: WebRooms;
-  putFile(name: string, mime: string, data: Uint8Array): Promise<StoredFile>;
-  accept(socket: WebSocket): void;
+  /** Store an upload as it streams in (an upload expires unless a message carries it soon). */
+  putFile(name: string, mime: string, data: Readable, owner: { roomId: string; address: string }): Promise<StoredFile>;
+  accept(socket: WebSocket, req: FastifyRequest): void;
 }
 
 function secure(reply: FastifyReply): FastifyReply {
@@ -115,16 +118,16 @@ export async function mountWebRoutes(http: FastifyInstance, deps: WebRoutesDeps)
       try {
         const part = await req.file({ limits: { fileSize: config.maxFileBytes, files: 1, fields: 4, fieldSize: 1024 } });
         if (!part) return reply.code(400).send({ error: 'no file in the upload' });
-        const data = await part.toBuffer();
-        const stored = await deps.putFile(part.filename || 'file', part.mimetype, data);
+        const stored = await deps.putFile(part.filename || 'file', part.mimetype, part.file, { roomId: room.id, address: req.ip });
         return reply.code(201).send({ id: stored.id, name: stored.name, mime: stored.mime, size: stored.size });
       } catch (err) {
+        if (err instanceof FileRefused) return reply.code(err.reason === 'too_large' ? 413 : 429).send(err.reason === 'too_large' ? tooBig : { error: err.message });
         if (hasStatus(err) && err.statusCode === 413) return reply.code(413).send(tooBig);
         if (hasStatus(err) && err.statusCode < 500) return reply.code(400).send({ error: 'bad upload' });
         throw err;
       }
     });
 
-    app.get('/ws', { websocket: true }, (socket) => deps.accept(socket));
+    app.get('/ws', { websocket: true }, (socket, req) => deps.accept(socket, req));
   });
 }

@@ -14,7 +14,7 @@ import { MessageIndex } from './ids.js';
 import { groupchatToInbound } from './inbound.js';
 import { bare, isRoomJid } from './ns.js';
 import { correctionStanza, newStanzaId, postStanza, retractionStanza } from './outbound.js';
-import { download, upload } from './upload.js';
+import { upload } from './upload.js';
 import { LeaseGate } from '../shared/lease-gate.js';
 
 export { xmppConfigFromEnv, type XmppConfig } from './config.js';
@@ -126,7 +126,8 @@ export function createXmppBot(config: XmppConfig): XmppBot {
                 isOwnId: (id) => sent.has(id),
                 authorId: (room, nick) => s.authorId(room, nick),
                 trustedFileUrl,
-                fetchFile: (url) => download(url, MAX_DOWNLOAD),
+                // Through the bridge's fetcher: the server's domain and its subdomains, and XMPP_FILE_HOSTS, are the operator's.
+                fetchFile: (url) => c.download(url, { configured: [s.domain, `*.${s.domain}`, ...(config.fileHosts ?? [])], maxBytes: MAX_DOWNLOAD }),
                 newId: newStanzaId,
               });
               if (event) c.ingest(event).catch((err: unknown) => log.error({ err, room: event.room }, 'XMPP ingest failed'));

@@ -81,14 +81,3 @@ export async function upload(
   }
   return get;
 }
-
-/** Download a file a room member shared through the upload service. */
-export async function download(url: string, maxBytes: number): Promise<Uint8Array> {
-  const res = await fetch(url);
-  if (!res.ok) throw new Error(`download answered ${res.status}`);
-  const len = Number(res.headers.get('content-length'));
-  if (Number.isFinite(len) && len > maxBytes) throw new Error(`file too large (${len} bytes)`);
-  const data = new Uint8Array(await res.arrayBuffer());
-  if (data.byteLength > maxBytes) throw new Error(`file too large (${data.byteLength} bytes)`);
-  return data;
-}

@@ -192,10 +192,10 @@ export class EmbeddedStore implements Store {
     if (r) await this.write(() => this.drop(key, r.type));
   }
 
-  async incr(key: string, ttlMs?: number): Promise<number> {
+  async incr(key: string, ttlMs?: number, by = 1): Promise<number> {
     return this.write(() => {
       const cur = this.typed(key, 's');
-      const next = (cur ? Number(cur.value) : 0) + 1;
+      const next = (cur ? Number(cur.value) : 0) + Math.trunc(by);
       this.setNow(key, String(next), cur ? cur.exp : this.expAt(ttlMs));
       return next;
     });

@@ -3,8 +3,8 @@ import { Cluster, Redis } from 'ioredis';
 import { Lease } from '../lease.js';
 import type { LeaseHandle, Store } from './store.js';
 
-const INCR_WITH_TTL = `local v = redis.call('INCR', KEYS[1])
-if v == 1 and tonumber(ARGV[1]) > 0 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
+const INCR_WITH_TTL = `local v = redis.call('INCRBY', KEYS[1], ARGV[2])
+if redis.call('PTTL', KEYS[1]) == -1 and tonumber(ARGV[1]) > 0 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
 return v`;
 /** HSET and PEXPIRE in one atomic command: unlike MULTI, it rides the auto-pipeline with everything else. */
 const HSET_WITH_TTL = `redis.call('HSET', KEYS[1], unpack(ARGV, 2))
@@ -114,8 +114,8 @@ export class RedisStore implements Store {
     await this.client.del(this.k(key));
   }
 
-  async incr(key: string, ttlMs = 0): Promise<number> {
-    return Number(await this.client.eval(INCR_WITH_TTL, 1, this.k(key), String(ttlMs)));
+  async incr(key: string, ttlMs = 0, by = 1): Promise<number> {
+    return Number(await this.client.eval(INCR_WITH_TTL, 1, this.k(key), String(ttlMs), String(Math.trunc(by))));
   }
 
   async ttl(key: string): Promise<number> {

@@ -34,8 +34,8 @@ export interface Store {
   /** Read and delete in one atomic step: of racing callers, exactly one gets the value. */
   take(key: string): Promise<string | null>;
   del(key: string): Promise<void>;
-  /** Increment a counter; the TTL starts with the first increment. */
-  incr(key: string, ttlMs?: number): Promise<number>;
+  /** Add `by` (default 1) to a counter; the TTL starts with the first increment. */
+  incr(key: string, ttlMs?: number, by?: number): Promise<number>;
   /** Milliseconds to live, or -1 without TTL, -2 when absent. */
   ttl(key: string): Promise<number>;
   hget(key: string, field: string): Promise<string | null>;

@@ -7,6 +7,7 @@ import { OrderedIngest } from '../../src/ordered-ingest.js';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { pino } from 'pino';
 import type { Bot, BotContext, BotState, Inbox } from '../../src/bot.js';
+import { Downloader } from '../../src/download.js';
 import type { Inbound } from '../../src/model.js';
 
 export interface Harness {
@@ -39,6 +40,8 @@ export function createHarness(opts: HarnessOptions = {}): Harness {
   const events: Inbound[] = [];
   const stateMap = new Map<string, string>();
   const files = new Map<string, Uint8Array>();
+  // The real fetcher with the default limits: a bot's fake is reachable only as a host its configuration names.
+  const downloader = new Downloader({ maxBytes: 25 * 1024 * 1024, timeoutMs: 10_000, maxRedirects: 3, allowHosts: [] });
   const waiters = new Set<() => void>();
   let base = opts.publicUrl ?? '';
   const state: BotState = {
@@ -79,6 +82,7 @@ export function createHarness(opts: HarnessOptions = {}): Harness {
     commandWord: opts.commandWord ?? 'sameroom',
     verbs: createCommandRunner().verbs,
     readFile: async (id) => files.get(id) ?? null,
+    download: downloader.download,
   };
   const waitFor = (pred: (e: Inbound) => boolean, timeoutMs = 10_000): Promise<Inbound> =>
     new Promise((resolve, reject) => {
@@ -114,6 +118,7 @@ export function createHarness(opts: HarnessOptions = {}): Harness {
     close: async (bot) => {
       await bot?.stop();
       await http.close();
+      await downloader.close();
     },
   };
 }

@@ -71,9 +71,12 @@ describe('Slack bot lifecycle against the fake', () => {
     const bytes = new Uint8Array([1, 2, 3]);
     const file = fake.addFile({ name: 'a.bin', mimetype: 'application/octet-stream', bytes, user: 'U1' });
     const url = file.url_private ?? '';
-    expect(await makeDownloader(fake.botToken, fake.apiUrl)(url)).toEqual(bytes);
-    await expect(makeDownloader('xoxb-other', fake.apiUrl)(url)).rejects.toThrow(/sign-in page/);
-    await expect(makeDownloader(fake.botToken, fake.apiUrl)('https://attacker.example/x')).rejects.toThrow(/foreign host/);
+    const harness = createHarness();
+    const download = harness.ctx.download;
+    expect(await makeDownloader(fake.botToken, fake.apiUrl, download)(url)).toEqual(bytes);
+    await expect(makeDownloader('xoxb-other', fake.apiUrl, download)(url)).rejects.toThrow(/sign-in page/);
+    await expect(makeDownloader(fake.botToken, fake.apiUrl, download)('https://attacker.example/x')).rejects.toThrow(/foreign host/);
+    await harness.close();
   });
 
   it('enforces the text limit, upload completion and message ownership', async () => {

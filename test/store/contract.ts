@@ -89,6 +89,14 @@ export function storeContract(name: string, factory: () => Maker): void {
     expect(await store.incr('c', 50)).toBe(1);
   });
 
+  it('adds and takes back amounts within one window (byte budgets)', async () => {
+    const { store } = fresh();
+    expect(await store.incr('b', 5000, 1000)).toBe(1000);
+    expect(await store.incr('b', 5000, -400)).toBe(600);
+    expect(await store.ttl('b')).toBeGreaterThan(0);
+    expect(await store.ttl('b')).toBeLessThanOrEqual(5000);
+  });
+
   it('keeps hashes, sets and capped lists', async () => {
     const { store } = fresh();
     await store.hset('h', { a: '1', b: '2' });

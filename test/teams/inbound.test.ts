@@ -3,7 +3,8 @@
  * with the Agents SDK's activity schema, to the events the bot ingests.
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { inboundAttachments } from '../../bots/teams/inbound.js';
+import { FILE_HOSTS, inboundAttachments, type FetchFile } from '../../bots/teams/inbound.js';
+import { createHarness } from '../helpers/bot-harness.js';
 import { FakeTeams } from '../fakes/teams/teams.js';
 import type { InboundPost } from '../../src/model.js';
 import { roomKey } from '../../src/model.js';
@@ -131,14 +132,27 @@ describe('attachments', () => {
       const token = vi.fn(async () => 'bot-token');
       const image = fake.imageAttachment(png);
       const file = fake.fileAttachment('a.txt', new Uint8Array([4]));
-      const [img, doc] = inboundAttachments({ serviceUrl: fake.connector.url, attachments: [image, file] }, token);
+      const seen: Array<Record<string, string>> = [];
+      const h = createHarness();
+      const fetchFile: FetchFile = (url, headers) => {
+        seen.push(headers);
+        return h.ctx.download(url, { hosts: FILE_HOSTS, configured: [fake.connector.url], headers });
+      };
+      const [img, doc] = inboundAttachments({ serviceUrl: fake.connector.url, attachments: [image, file] }, token, fetchFile);
       expect(await img?.fetch?.()).toEqual(png);
       // The file URL is pre-authenticated: the fake refuses requests that carry a token.
       expect(await doc?.fetch?.()).toEqual(new Uint8Array([4]));
       // An image URL on another origin than the activity's serviceUrl gets no token (and fails here).
-      const [foreign] = inboundAttachments({ serviceUrl: 'https://smba.trafficmanager.net/teams/', attachments: [image] }, token);
+      const [foreign] = inboundAttachments({ serviceUrl: 'https://smba.trafficmanager.net/teams/', attachments: [image] }, token, fetchFile);
       await expect(foreign?.fetch?.()).rejects.toThrow(/HTTP 401/);
       expect(token).toHaveBeenCalledTimes(1);
+      expect(seen.map((hd) => hd.authorization)).toEqual(['Bearer bot-token', undefined, undefined]);
+      // A forged activity pointing at this machine, or at the cloud metadata address, is not fetched.
+      const forged = (url: string): Promise<Uint8Array> | undefined =>
+        inboundAttachments({ serviceUrl: url, attachments: [{ contentType: 'image/png', contentUrl: url }] }, token, (u, hd) => h.ctx.download(u, { hosts: FILE_HOSTS, headers: hd }))[0]?.fetch?.();
+      await expect(forged('http://127.0.0.1:9/v3/attachments/x')).rejects.toMatchObject({ code: 'refused_host' });
+      await expect(forged('http://169.254.169.254/latest/meta-data/')).rejects.toMatchObject({ code: 'refused_host' });
+      await h.close();
     } finally {
       await fake.close();
     }

@@ -23,8 +23,8 @@ export async function startRig(opts: { appId?: string; state?: ReadonlyMap<strin
   for (const [k, v] of opts.state ?? []) h.state.set(k, v);
   const bot = createTeamsBot(
     opts.appId
-      ? { appId: opts.appId, appPassword: 'not-a-real-secret', openIdMetadataUrl: fake.connector.openIdMetadataUrl }
-      : { appId: '', allowUnauthenticated: true },
+      ? { appId: opts.appId, appPassword: 'not-a-real-secret', openIdMetadataUrl: fake.connector.openIdMetadataUrl, fileHosts: [fake.connector.url] }
+      : { appId: '', allowUnauthenticated: true, fileHosts: [fake.connector.url] },
   );
   await bot.start(h.ctx);
   const url = await h.listen();
