@@ -13,6 +13,7 @@ import { list } from './list.js';
 import { map } from './map.js';
 import { open } from './open.js';
 import { parseCommand, isCommand } from './parse.js';
+import { permission } from './permissions.js';
 import { portal } from './portal.js';
 import { direction, format, log, ping } from './settings.js';
 import type { CommandSpec } from './spec.js';
@@ -33,7 +34,8 @@ export async function runCommand(s: Services, bot: Bot, message: InboundPost, pl
   if (!spec) answer = `Unknown command "${verb}". \`-${word} help\` lists them.`;
   else {
     try {
-      answer = await spec.run({ s, bot, room: message.room, roomKey: roomKey(message.room), author: message.author, actor, args, message, receivedAt, word });
+      const ctx = { s, bot, room: message.room, roomKey: roomKey(message.room), author: message.author, actor, args, message, receivedAt, word };
+      answer = (await permission(ctx, spec)) ?? (await spec.run(ctx));
     } catch (err) {
       s.log.error({ err, verb }, 'command failed');
       answer = 'Something went wrong on the bridge; nothing was changed. Try again in a moment.';

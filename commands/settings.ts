@@ -1,5 +1,4 @@
 import { AUTHOR_FORMATS, type AuthorFormat, type Direction } from '../src/rooms.js';
-import { workspaceOf } from '../src/seclog.js';
 import type { CommandSpec } from './spec.js';
 
 export const ping: CommandSpec = {
@@ -16,6 +15,7 @@ const EXAMPLES: Record<AuthorFormat, string> = { bold: '**alice**: hi', plain: '
 
 export const format: CommandSpec = {
   name: 'format',
+  requires: 'admin',
   usage: '<bold|plain|brackets|none>',
   help: "how copies of this room's messages show their author where names cannot be set",
   async run({ s, roomKey, args, word }) {
@@ -36,6 +36,7 @@ const DIRECTIONS: Record<Direction, string> = {
 
 export const direction: CommandSpec = {
   name: 'direction',
+  requires: 'admin',
   usage: '<in|out|both>',
   help: 'this room only receives (in), only sends (out), or both',
   async run({ s, roomKey, room, actor, args, word }) {
@@ -50,13 +51,14 @@ export const direction: CommandSpec = {
 
 export const log: CommandSpec = {
   name: 'log',
+  requires: 'admin',
   usage: '<on|off>',
-  help: "post this workspace's security log here as it happens",
+  help: "post the security log of this room's tenant (its workspace, or the room itself) here as it happens",
   async run({ s, roomKey, room, actor, args, word }) {
     const want = args[0]?.toLowerCase();
     if (want !== 'on' && want !== 'off') return `Usage: \`-${word} log on\` or \`-${word} log off\`.`;
-    await s.seclog.subscribe(workspaceOf(room), roomKey, want === 'on');
+    await s.seclog.subscribe(s.tenant(room), roomKey, want === 'on');
     await s.audit(room, { type: 'log', actor, detail: `security log ${want} in this room` });
-    return want === 'on' ? 'This room now receives the security log of its workspace.' : 'This room no longer receives the security log.';
+    return want === 'on' ? 'This room now receives its security log (its workspace’s where the platform has one, otherwise its own).' : 'This room no longer receives the security log.';
   },
 };

@@ -24,6 +24,8 @@ export interface CommandSpec {
   /** arguments as shown in help, e.g. `<code or portal URL>` */
   readonly usage: string;
   readonly help: string;
+  /** `admin`: only an admin of the room may run it (commands/permissions.ts); anyone otherwise. */
+  readonly requires?: 'admin';
   /** The answer posted in the room (canonical markup). A failed precondition is an answer, not a throw. */
   run(ctx: CommandContext): Promise<string>;
 }

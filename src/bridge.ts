@@ -4,14 +4,14 @@
  */
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
-import { canName, type Bot, type BotContext } from './bot.js';
+import { canName, hasWorkspaces, type Bot, type BotContext } from './bot.js';
 import { Codes } from './codes.js';
 import type { Config } from './config.js';
 import { Deliverer } from './deliver.js';
 import { Files } from './files.js';
 import { mountCore } from './http.js';
 import { keys } from './keys.js';
-import { escapeText } from './markup.js';
+import { escapeText, toPlain } from './markup.js';
 import { MessageMap } from './messagemap.js';
 import { Metrics } from './metrics.js';
 import { parseRoomKey, roomKey, type RoomKey, type RoomRef } from './model.js';
@@ -19,7 +19,7 @@ import { jobId } from './queue/job.js';
 import type { DeliveryQueue } from './queue/queue.js';
 import { Relay } from './relay.js';
 import { Rooms } from './rooms.js';
-import { SecurityLog, formatEntry, workspaceOf, type SecEntry } from './seclog.js';
+import { SecurityLog, formatEntry, tenantOf, type SecEntry } from './seclog.js';
 import type { Services } from './services.js';
 import type { Store } from './store/store.js';
 import { RedisStore } from './store/redis.js';
@@ -114,8 +114,15 @@ export class Bridge implements Services {
     await this.queue.enqueue([{ op: 'notice', id: jobId(), target: room, acceptedAt: Date.now(), text }]);
   }
 
-  async audit(room: RoomRef, entry: Omit<SecEntry, 'ts' | 'room'>): Promise<void> {
-    await this.seclog.append(workspaceOf(room), { ...entry, ts: Date.now(), room: roomKey(room) });
+  tenant(room: RoomRef): string {
+    const bot = this.bots.get(room.platform);
+    return tenantOf(room, bot && hasWorkspaces(bot) ? bot.tenantWorkspace(room) : undefined);
+  }
+
+  async audit(room: RoomRef, entry: Omit<SecEntry, 'ts' | 'room' | 'label'>): Promise<void> {
+    const key = roomKey(room);
+    const label = toPlain(await this.roomName(key));
+    await this.seclog.append(this.tenant(room), { ...entry, ts: Date.now(), room: key, label });
   }
 
   private contextFor(bot: Bot): BotContext {

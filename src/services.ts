@@ -28,6 +28,8 @@ export interface Services {
   roomName(room: RoomKey): Promise<string>;
   /** Post a bridge notice to a room through the queue (durable, in order with copies). */
   notify(room: RoomKey, text: string): Promise<void>;
-  /** Append to the room's workspace security log. */
-  audit(room: RoomRef, entry: Omit<SecEntry, 'ts' | 'room'>): Promise<void>;
+  /** The room's tenant: whose security log its events go to (src/seclog.ts). */
+  tenant(room: RoomRef): string;
+  /** Append to the security log of the room's tenant (the room is shown by its name). */
+  audit(room: RoomRef, entry: Omit<SecEntry, 'ts' | 'room' | 'label'>): Promise<void>;
 }
