@@ -38,6 +38,8 @@ export const keys = {
   guestRoom: (room: RoomKey) => `guestroom:${room}`,
   /** a web room's admins (set of web author ids: its creator and whom they promote) */
   webAdmins: (id: string) => `web:${id}:admins`,
+  /** a web room's creator (the first to join it; empty for portal guest rooms) */
+  webCreator: (id: string) => `web:${id}:creator`,
   /** a bot's own persistent state */
   botState: (platform: string, key: string) => `bot:${platform}:${key}`,
   /** stored attachment bytes and metadata */

@@ -41,7 +41,7 @@ export interface WebRoutesDeps {
   readonly config: WebConfig;
   readonly rooms: WebRooms;
   putFile(name: string, mime: string, data: Uint8Array): Promise<StoredFile>;
-  accept(socket: WebSocket): void;
+  accept(socket: WebSocket, address: string): void;
 }
 
 function secure(reply: FastifyReply): FastifyReply {
@@ -115,6 +115,6 @@ export async function mountWebRoutes(http: FastifyInstance, deps: WebRoutesDeps)
       }
     });
 
-    app.get('/ws', { websocket: true }, (socket) => deps.accept(socket));
+    app.get('/ws', { websocket: true }, (socket, req) => deps.accept(socket, req.ip));
   });
 }
