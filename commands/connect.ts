@@ -61,7 +61,7 @@ export const connect: CommandSpec = {
       await restore?.();
       return 'This room cannot be linked to itself: use the code in another room.';
     }
-    const refusal = await linkRefusal(s, other, roomKey);
+    const refusal = await linkRefusal(s, roomKey, other);
     if (refusal) {
       await restore?.();
       await s.audit(room, { type: 'connect_refused', actor, detail: 'over the size limits' });

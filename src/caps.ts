@@ -6,7 +6,7 @@
 import type { RoomKey } from './model.js';
 import type { Services } from './services.js';
 
-/** Why `a` and `b` may not be linked (a one-line answer), or null when they may. */
+/** Why `a` (the room asking) and `b` may not be linked (a one-line answer), or null when they may. */
 export async function linkRefusal(s: Services, a: RoomKey, b: RoomKey): Promise<string | null> {
   const { maxRoomsPerSameRoom: maxRooms, maxTubesPerRoom: maxTubes } = s.config;
   const [tubesA, tubesB, compA, compB] = await Promise.all([s.tubes.of(a), s.tubes.of(b), s.tubes.component(a), s.tubes.component(b)]);
