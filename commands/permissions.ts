@@ -42,7 +42,7 @@ async function isGuestRoom(ctx: CommandContext, room: RoomKey): Promise<boolean>
  * Null when the author may do `what` as an admin of this room; otherwise the answer (the refusal
  * is in the security log). For commands that need an admin for part of what they do.
  */
-export async function requireAdmin(ctx: CommandContext, what: string): Promise<string | null> {
+export async function requireAdmin(ctx: CommandContext, what: string, verb: string): Promise<string | null> {
   const { s, bot, room, actor } = ctx;
   const mode = s.config.commandPermissions;
   if (mode === 'members') return null;
@@ -54,7 +54,7 @@ export async function requireAdmin(ctx: CommandContext, what: string): Promise<s
     return `I could not check with ${platformName(room.platform)} whether you administer this room: try again in a moment.`;
   }
   if (admin === true || (admin === undefined && mode === 'admins')) return null;
-  await s.audit(room, { type: 'refused', actor, detail: `${what}: not an admin of this room` });
+  await s.audit(room, { type: 'refused', actor, detail: `${verb}: not an admin of this room` });
   const who = knowsAdmins(bot) && admin === false ? bot.adminsAre : `admins the ${platformName(room.platform)} bot can confirm (the bridge is set to COMMAND_PERMISSIONS=strict)`;
   return `Only an admin of this room can ${what}: ${who}.`;
 }
@@ -62,8 +62,8 @@ export async function requireAdmin(ctx: CommandContext, what: string): Promise<s
 /** Null when the author may run `spec` here; otherwise the answer to give instead. */
 export async function permission(ctx: CommandContext, spec: CommandSpec): Promise<string | null> {
   if (!GUEST_COMMANDS.has(spec.name) && (await isGuestRoom(ctx, ctx.roomKey))) {
-    await ctx.s.audit(ctx.room, { type: 'refused', actor: ctx.actor, detail: `${spec.name}: guests may not run it` });
+    await ctx.s.audit(ctx.room, { type: 'refused', actor: ctx.actor, detail: `${spec.name}: portal guests may not run it` });
     return `In a guest chat you can talk, and use \`-${ctx.word} help\` and \`-${ctx.word} ping\`.`;
   }
-  return spec.requires === 'admin' ? requireAdmin(ctx, `use \`-${ctx.word} ${spec.name}\``) : null;
+  return spec.requires === 'admin' ? requireAdmin(ctx, `use \`-${ctx.word} ${spec.name}\``, spec.name) : null;
 }
