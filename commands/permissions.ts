@@ -9,6 +9,7 @@
 import { knowsAdmins, type Bot } from '../src/bot.js';
 import { platformName } from '../src/bridge.js';
 import { keys } from '../src/keys.js';
+import { tenantOf } from '../src/seclog.js';
 import type { RoomKey } from '../src/model.js';
 import type { CommandContext, CommandSpec } from './spec.js';
 
@@ -42,10 +43,12 @@ async function isGuestRoom(ctx: CommandContext, room: RoomKey): Promise<boolean>
  * Null when the author may do `what` as an admin of this room; otherwise the answer (the refusal
  * is in the security log). For commands that need an admin for part of what they do.
  */
-export async function requireAdmin(ctx: CommandContext, what: string, verb: string): Promise<string | null> {
+export async function requireAdmin(ctx: CommandContext, what: string, verb: string, opts: { readonly revealsLog?: boolean } = {}): Promise<string | null> {
   const { s, bot, room, actor } = ctx;
   const mode = s.config.commandPermissions;
   if (mode === 'members') return null;
+  // A workspace's log covers rooms beyond this one: only an admin the platform confirms may read it.
+  const strict = mode === 'strict' || (opts.revealsLog === true && s.tenant(room) !== tenantOf(room, undefined));
   let admin: boolean | undefined;
   try {
     admin = await isRoomAdmin(bot, ctx);
@@ -53,9 +56,9 @@ export async function requireAdmin(ctx: CommandContext, what: string, verb: stri
     s.log.warn({ err, platform: room.platform }, 'admin lookup failed');
     return `I could not check with ${platformName(room.platform)} whether you administer this room: try again in a moment.`;
   }
-  if (admin === true || (admin === undefined && mode === 'admins')) return null;
+  if (admin === true || (admin === undefined && !strict)) return null;
   await s.audit(room, { type: 'refused', actor, detail: `${verb}: not an admin of this room` });
-  const who = knowsAdmins(bot) && admin === false ? bot.adminsAre : `admins the ${platformName(room.platform)} bot can confirm (the bridge is set to COMMAND_PERMISSIONS=strict)`;
+  const who = knowsAdmins(bot) && admin === false ? bot.adminsAre : `admins the ${platformName(room.platform)} bot can confirm, ${mode === 'strict' ? 'as the bridge is set to COMMAND_PERMISSIONS=strict' : 'as it shows the log of the whole workspace'}`;
   return `Only an admin of this room can ${what}: ${who}.`;
 }
 
@@ -65,5 +68,5 @@ export async function permission(ctx: CommandContext, spec: CommandSpec): Promis
     await ctx.s.audit(ctx.room, { type: 'refused', actor: ctx.actor, detail: `${spec.name}: portal guests may not run it` });
     return `In a guest chat you can talk, and use \`-${ctx.word} help\` and \`-${ctx.word} ping\`.`;
   }
-  return spec.requires === 'admin' ? requireAdmin(ctx, `use \`-${ctx.word} ${spec.name}\``, spec.name) : null;
+  return spec.requires === 'admin' ? requireAdmin(ctx, `use \`-${ctx.word} ${spec.name}\``, spec.name, { revealsLog: spec.name === 'log' }) : null;
 }

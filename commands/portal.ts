@@ -56,7 +56,7 @@ export const portal: CommandSpec = {
     const url = `${s.config.publicUrl}/portal/${settings.portal ?? ''}`;
     const lines = [reset ? 'New portal link (the old links no longer work):' : 'Portal of this room (its name and a guest chat):', url];
     // Members get the public page; the admin link only reaches an admin, privately.
-    const notAdmin = await requireAdmin(ctx, 'get the admin link of the portal', 'portal admin link');
+    const notAdmin = await requireAdmin(ctx, 'get the admin link of the portal', 'portal admin link', { revealsLog: true });
     lines.push(notAdmin ?? (await giveAdminLink(ctx, url, settings.portalAdmin ?? '', connectUrl(s, settings.portalConnect ?? ''))));
     return lines.join('\n');
   },

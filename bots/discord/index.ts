@@ -21,7 +21,7 @@ import {
   type GatewayReadyDispatchData,
   type RESTPutAPIApplicationCommandsJSONBody,
 } from 'discord-api-types/v10';
-import type { BotContext, DeletingBot, EditingBot, NamingBot } from '../../src/bot.js';
+import type { BotContext, DeletingBot, EditingBot, NamingBot, WorkspaceBot } from '../../src/bot.js';
 import type { Capabilities, OutboundDelete, OutboundEdit, OutboundPost, RemoteMessageId, RoomRef } from '../../src/model.js';
 import { catchUp, LastSeen } from './catchup.js';
 import { Directory } from './directory.js';
@@ -62,7 +62,7 @@ interface Running {
   readonly gateway: Gateway;
 }
 
-export class DiscordBot implements EditingBot, DeletingBot, NamingBot {
+export class DiscordBot implements EditingBot, DeletingBot, NamingBot, WorkspaceBot {
   readonly platform = PLATFORM;
   readonly capabilities: Capabilities = { maxTextLength: MAX_TEXT, maxFileBytes: MAX_FILE_BYTES, impersonate: true, replies: true };
   private readonly rest: REST;
@@ -131,6 +131,11 @@ export class DiscordBot implements EditingBot, DeletingBot, NamingBot {
 
   delete(del: OutboundDelete): Promise<void> {
     return this.run().outbound.delete(del);
+  }
+
+  /** A guild channel's tenant is its guild; a DM (no guild) is its own. */
+  tenantWorkspace(room: RoomRef): string | undefined {
+    return room.workspace;
   }
 
   async roomName(room: RoomRef): Promise<string> {

@@ -3,7 +3,7 @@
  * REST v4, posts copies under the real author's name with override props. Lifecycle here; see
  * socket.ts (inbound transport), inbound.ts, outbound.ts, format.ts.
  */
-import type { Bot, BotContext, DeletingBot, EditingBot, NamingBot } from '../../src/bot.js';
+import type { Bot, BotContext, DeletingBot, EditingBot, NamingBot, WorkspaceBot } from '../../src/bot.js';
 import type { Author, OutboundDelete, OutboundEdit, OutboundPost, RemoteMessageId, RoomRef } from '../../src/model.js';
 import { MattermostClient } from './client.js';
 import { displayName, toInbound, type InboundDeps } from './inbound.js';
@@ -30,7 +30,7 @@ export function mattermostConfigFromEnv(env: NodeJS.ProcessEnv): MattermostConfi
   return url && token ? { url, token } : undefined;
 }
 
-export type MattermostBot = Bot & EditingBot & DeletingBot & NamingBot;
+export type MattermostBot = Bot & EditingBot & DeletingBot & NamingBot & WorkspaceBot;
 
 /**
  * The client config tells the upload limit, and whether the server honours override props:
@@ -97,6 +97,8 @@ export function createMattermostBot(config: MattermostConfig): MattermostBot {
   const bot = {
     platform: 'mattermost',
     capabilities,
+    /** A channel's tenant is its team; a direct or group message (no team) is its own. */
+    tenantWorkspace: (r: RoomRef): string | undefined => r.workspace,
 
     async start(c: BotContext): Promise<void> {
       ctx = c;

@@ -13,7 +13,7 @@
 import type { SlashCommand } from '@slack/bolt';
 import { WebClient, type WebClientOptions } from '@slack/web-api';
 import type { Logger } from 'pino';
-import type { BotContext, DeletingBot, EditingBot, NamingBot } from '../../src/bot.js';
+import type { BotContext, DeletingBot, EditingBot, NamingBot, WorkspaceBot } from '../../src/bot.js';
 import { DeliveryError } from '../../src/errors.js';
 import type { Capabilities, Inbound, OutboundDelete, OutboundEdit, OutboundPost, RemoteMessageId, RoomRef } from '../../src/model.js';
 import { fetchMissed, historyEditEventId, historyEventId } from './catchup.js';
@@ -30,7 +30,7 @@ import { createTransport, type Transport } from './transport.js';
 export { slackConfigFromEnv, type SlackConfig } from './config.js';
 export { canonicalToMrkdwn, mrkdwnToCanonical } from './format.js';
 
-export type SlackBot = EditingBot & DeletingBot & NamingBot;
+export type SlackBot = EditingBot & DeletingBot & NamingBot & WorkspaceBot;
 
 interface Running {
   readonly ctx: BotContext;
@@ -183,6 +183,8 @@ export function createSlackBot(config: SlackConfig): SlackBot {
   const bot: SlackBot = {
     platform: PLATFORM,
     capabilities,
+    /** A channel's tenant is its Slack workspace (team); a DM (`D…`) is its own. */
+    tenantWorkspace: (room) => (room.channel.startsWith('D') ? undefined : room.workspace),
 
     async start(ctx: BotContext): Promise<void> {
       if (run && !run.stopped) return;
@@ -284,5 +286,5 @@ export function createSlackBot(config: SlackConfig): SlackBot {
       return `#${info.name ?? room.channel} on ${r.teamName}`;
     },
   };
-  return bot satisfies EditingBot & DeletingBot & NamingBot;
+  return bot satisfies EditingBot & DeletingBot & NamingBot & WorkspaceBot;
 }

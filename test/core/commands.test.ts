@@ -197,6 +197,7 @@ describe('commands', () => {
   it('log on in a workspace streams its rooms, and the far side of its tubes by name only', async () => {
     const a = new TestBot('alpha', {}, '', 'T1');
     const b = new TestBot('beta');
+    a.admins = new Map([['audit', new Set(['ann'])]]);
     tb = await startTestBridge({ store: 'embedded', bots: [a, b] });
     await a.says('audit', 'Ann', '-sameroom log on');
     await a.says('x', 'Ann', '-sameroom open');

@@ -8,6 +8,7 @@ import { roomKey, type RoomKey } from '../../src/model.js';
 import { startTestBridge, type StoreKind, type TestBridge } from '../helpers/bridge-harness.js';
 import { codeIn, link } from '../helpers/pairing.js';
 import { TestBot } from '../helpers/test-bot.js';
+import { until } from '../web/helpers.js';
 
 describe.each<StoreKind>(['embedded', 'redis'])('trust (%s)', (store) => {
   let tb: TestBridge | undefined;
@@ -60,7 +61,7 @@ describe.each<StoreKind>(['embedded', 'redis'])('trust (%s)', (store) => {
     const { a, b } = await setup({ COMMAND_PERMISSIONS: 'strict' });
     b.admins = undefined;
     await b.says('y', 'Bob', '-sameroom direction in');
-    expect(last(b, 'y')).toMatch(/Only an admin of this room can .*COMMAND_PERMISSIONS=strict/);
+    expect(last(b, 'y')).toMatch(/Only an admin of this room can .*as the bridge is set to COMMAND_PERMISSIONS=strict/);
     await tb?.stop();
     const loose = await setup({ COMMAND_PERMISSIONS: 'members' });
     loose.a.admins = new Map([['x', new Set(['ann'])]]);
@@ -112,12 +113,36 @@ describe.each<StoreKind>(['embedded', 'redis'])('trust (%s)', (store) => {
     await a.says('x', 'Ann', '-sameroom list');
     await b.says('y', 'Bob', '-sameroom close 1');
     await b.says('y', 'Bob', '-sameroom connect WRNG-WRNG-WRNG');
+    // Log lines are posted as their entries are written, a moment after the command.
+    await until('the close in x’s log', () => a.lines('x').some((l) => /close in #x \(alpha\) by Bob in #y \(beta\)/.test(l)));
     await bridge.settle();
     const keysShown = (bot: TestBot, room: string): string[] => bot.lines(room).filter((l) => /(alpha|beta)::[a-z]/.test(l));
     expect(keysShown(a, 'x')).toEqual([]);
     expect(keysShown(b, 'y')).toEqual([]);
     expect(a.lastPrivate('x', 'Ann')).not.toMatch(/alpha::|beta::/);
-    expect(a.lines('x').join('\n')).toMatch(/close in #x \(alpha\) by Bob in #y \(beta\)/);
+  });
+});
+
+describe('workspace logs', () => {
+  it('only an admin the platform confirms may read a workspace log: `log on` and the admin link', async () => {
+    const a = new TestBot('alpha', {}, '', 'T1');
+    const tb = await startTestBridge({ store: 'embedded', bots: [a] });
+    try {
+      // The platform cannot tell: changing this room is allowed, reading the workspace's log is not.
+      await a.says('x', 'Ann', '-sameroom direction in');
+      expect(a.lines('x').at(-1)).toMatch(/now only receives/);
+      await a.says('x', 'Ann', '-sameroom log on');
+      expect(a.lines('x').at(-1)).toMatch(/Only an admin of this room can use -sameroom log: admins the alpha bot can confirm, as it shows the log of the whole workspace\./);
+      await a.says('x', 'Ann', '-sameroom portal');
+      expect(a.lines('x').at(-1)).toMatch(/Only an admin of this room can get the admin link/);
+      expect(a.privateLog.size).toBe(0);
+      // (Answers are cached for a while per person: another person, whom the platform confirms.)
+      a.admins = new Map([['x', new Set(['ada'])]]);
+      await a.says('x', 'Ada', '-sameroom log on');
+      expect(a.lines('x').at(-1)).toMatch(/now receives its security log/);
+    } finally {
+      await tb.stop();
+    }
   });
 });
 
