@@ -3,7 +3,8 @@
  * author's name. Works with rooms on any homeserver the account can join (Gitter's gitter.im
  * included). Lifecycle here; see sync.ts (inbound loop), inbound.ts, outbound.ts, format.ts.
  */
-import type { Bot, BotContext, DeletingBot, EditingBot, NamingBot } from '../../src/bot.js';
+import type { AdminAware, Bot, BotContext, DeletingBot, EditingBot, NamingBot } from '../../src/bot.js';
+import { isMatrixAdmin, MATRIX_ADMINS_ARE } from './admins.js';
 import type { Capabilities, OutboundDelete, OutboundEdit, OutboundPost, RemoteMessageId, RoomRef } from '../../src/model.js';
 import { MatrixClient } from './client.js';
 import { toInbound, type InboundDeps } from './inbound.js';
@@ -33,7 +34,7 @@ export function matrixConfigFromEnv(env: NodeJS.ProcessEnv): MatrixConfig | unde
   return { homeserverUrl, accessToken, ...(env.MATRIX_USER_ID ? { userId: env.MATRIX_USER_ID } : {}) };
 }
 
-export type MatrixBot = Bot & EditingBot & DeletingBot & NamingBot;
+export type MatrixBot = Bot & EditingBot & DeletingBot & NamingBot & AdminAware;
 
 export function createMatrixBot(config: MatrixConfig): MatrixBot {
   const client = new MatrixClient(config.homeserverUrl, config.accessToken);
@@ -98,6 +99,9 @@ export function createMatrixBot(config: MatrixConfig): MatrixBot {
     say: (room: RoomRef, text: string, replyTo?: RemoteMessageId): Promise<RemoteMessageId[]> => outbound.say(room, text, replyTo),
     edit: (edit: OutboundEdit): Promise<void> => outbound.edit(edit),
     delete: (del: OutboundDelete): Promise<void> => outbound.delete(del),
+
+    adminsAre: MATRIX_ADMINS_ARE,
+    isAdmin: (room: RoomRef, userId: string): Promise<boolean> => isMatrixAdmin(client, room.channel, userId),
 
     async roomName(room: RoomRef): Promise<string> {
       const state = (type: string): Promise<Record<string, unknown> | undefined> =>
