@@ -21,7 +21,8 @@ import {
   type GatewayReadyDispatchData,
   type RESTPutAPIApplicationCommandsJSONBody,
 } from 'discord-api-types/v10';
-import type { BotContext, DeletingBot, EditingBot, NamingBot, WorkspaceBot } from '../../src/bot.js';
+import type { AdminAware, BotContext, DeletingBot, EditingBot, NamingBot, WorkspaceBot } from '../../src/bot.js';
+import { DISCORD_ADMINS_ARE, isDiscordAdmin } from './admins.js';
 import type { Capabilities, OutboundDelete, OutboundEdit, OutboundPost, RemoteMessageId, RoomRef } from '../../src/model.js';
 import { catchUp, LastSeen } from './catchup.js';
 import { Directory } from './directory.js';
@@ -62,7 +63,7 @@ interface Running {
   readonly gateway: Gateway;
 }
 
-export class DiscordBot implements EditingBot, DeletingBot, NamingBot, WorkspaceBot {
+export class DiscordBot implements EditingBot, DeletingBot, NamingBot, WorkspaceBot, AdminAware {
   readonly platform = PLATFORM;
   readonly capabilities: Capabilities = { maxTextLength: MAX_TEXT, maxFileBytes: MAX_FILE_BYTES, impersonate: true, replies: true };
   private readonly rest: REST;
@@ -131,6 +132,12 @@ export class DiscordBot implements EditingBot, DeletingBot, NamingBot, Workspace
 
   delete(del: OutboundDelete): Promise<void> {
     return this.run().outbound.delete(del);
+  }
+
+  readonly adminsAre = DISCORD_ADMINS_ARE;
+
+  isAdmin(room: RoomRef, userId: string): Promise<boolean> {
+    return isDiscordAdmin(this.rest, this.dir, room, userId);
   }
 
   /** A guild channel's tenant is its guild; a DM (no guild) is its own. */
