@@ -12,7 +12,7 @@
  *
  * Secrets come from `-sameroom portal` (commands/portal.ts) and `-sameroom map` (commands/map.ts).
  */
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import { keys } from '../keys.js';
 import { parseRoomKey, type RoomKey } from '../model.js';
 import type { Services } from '../services.js';
@@ -84,35 +84,40 @@ export function mountPortal(http: FastifyInstance, s: Services, web: WebRoomMake
       return reply.code(303).header('location', path).send();
     });
 
-    app.post<{ Params: { secret: string } }>('/portal/:secret/close', async (req, reply) => {
-      const room = await portalRoom(req.params.secret);
+    /**
+     * An admin's form post: the room when the portal and its admin token are valid, else the
+     * answer already sent (404, 403). `back` is where the admin page is after the change.
+     */
+    const adminPost = async (
+      secret: string,
+      body: unknown,
+      reply: FastifyReply,
+      needs: string,
+    ): Promise<{ room: RoomKey; back: string } | FastifyReply> => {
+      const room = await portalRoom(secret);
       if (!room) return notFound(reply, gone);
-      const token = field(req.body, 'admin');
+      const token = field(body, 'admin');
       if (!sameToken(token, (await s.rooms.get(room)).portalAdmin)) {
-        return sendPage(reply, 403, 'Forbidden', '<h1>Forbidden</h1><p>Closing links needs this room’s admin link.</p>');
+        return sendPage(reply, 403, 'Forbidden', `<h1>Forbidden</h1><p>${esc(needs)} needs this room’s admin link.</p>`);
       }
-      const tube = (await s.tubes.of(room)).find((t) => t.id === field(req.body, 'tube'));
+      return { room, back: `/portal/${encodeURIComponent(secret)}?admin=${encodeURIComponent(token ?? '')}` };
+    };
+
+    app.post<{ Params: { secret: string } }>('/portal/:secret/close', async (req, reply) => {
+      const ok = await adminPost(req.params.secret, req.body, reply, 'Closing links');
+      if (!('room' in ok)) return ok;
+      const tube = (await s.tubes.of(ok.room)).find((t) => t.id === field(req.body, 'tube'));
       if (!tube) return notFound(reply, 'This room has no such link (it may be closed already).');
-      await closeFromPortal(s, room, tube);
-      return reply
-        .code(303)
-        .header('location', `/portal/${encodeURIComponent(req.params.secret)}?admin=${encodeURIComponent(token ?? '')}`)
-        .send();
+      await closeFromPortal(s, ok.room, tube);
+      return reply.code(303).header('location', ok.back).send();
     });
 
     app.post<{ Params: { secret: string } }>('/portal/:secret/connect-link', async (req, reply) => {
-      const room = await portalRoom(req.params.secret);
-      if (!room) return notFound(reply, gone);
-      const token = field(req.body, 'admin');
-      if (!sameToken(token, (await s.rooms.get(room)).portalAdmin)) {
-        return sendPage(reply, 403, 'Forbidden', '<h1>Forbidden</h1><p>Replacing the connect link needs this room’s admin link.</p>');
-      }
-      await replaceConnectLink(s, room);
-      await s.audit(parseRoomKey(room), { type: 'portal', actor: ADMIN_ACTOR, detail: 'connect link replaced; the old one no longer works' });
-      return reply
-        .code(303)
-        .header('location', `/portal/${encodeURIComponent(req.params.secret)}?admin=${encodeURIComponent(token ?? '')}#connect`)
-        .send();
+      const ok = await adminPost(req.params.secret, req.body, reply, 'Replacing the connect link');
+      if (!('room' in ok)) return ok;
+      await replaceConnectLink(s, ok.room);
+      await s.audit(parseRoomKey(ok.room), { type: 'portal', actor: ADMIN_ACTOR, detail: 'connect link replaced; the old one no longer works' });
+      return reply.code(303).header('location', `${ok.back}#connect`).send();
     });
 
     app.get<{ Params: { token: string } }>('/connect/:token', async (req, reply) => {

@@ -69,6 +69,17 @@ describe('portal and map', () => {
     expect(adminHtml).toMatch(/portal in #general \(alpha\) by alpha:ann \(Ann\)/);
     expect(adminHtml).toMatch(/ connect in #general/);
     expect((adminHtml.match(/<g class="node( focus)?" /g) ?? []).length).toBe(2);
+    // The connect link is revocable from the admin page (admin token needed).
+    const connectOf = (html: string): string => /connect (http\S+\/connect\/[A-Za-z0-9_-]+)/.exec(html)?.[1] ?? '';
+    const firstConnect = connectOf(adminHtml);
+    expect((await fetch(`${base}${portal.path}/connect-link`, form({ admin: 'wrong' }))).status).toBe(403);
+    expect(connectOf(await (await fetch(`${base}${portal.path}?admin=${portal.admin}`)).text())).toBe(firstConnect);
+    const replaced = await fetch(`${base}${portal.path}/connect-link`, form({ admin: portal.admin }));
+    expect(replaced.status).toBe(303);
+    const secondConnect = connectOf(await (await fetch(`${base}${portal.path}?admin=${portal.admin}`)).text());
+    expect(secondConnect).not.toBe(firstConnect);
+    await beta.says('other', 'Bob', `-sameroom connect ${firstConnect}`);
+    expect(beta.lines('other').at(-1)).toMatch(/not valid/);
 
     // A guest joins: a web room is made, linked, and reused for the next guest.
     const join = await fetch(`${base}${portal.path}/join`, form({}));
