@@ -4,7 +4,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { keys } from '../../src/keys.js';
-import { roomKey, type RoomKey } from '../../src/model.js';
+import { remoteId, roomKey, type RoomKey } from '../../src/model.js';
 import { startTestBridge, type StoreKind, type TestBridge } from '../helpers/bridge-harness.js';
 import { codeIn, link } from '../helpers/pairing.js';
 import { TestBot } from '../helpers/test-bot.js';
@@ -80,6 +80,18 @@ describe.each<StoreKind>(['embedded', 'redis'])('trust (%s)', (store) => {
     expect(log.filter((e) => e.type === 'connect_refused')).toHaveLength(5);
     expect(log.filter((e) => e.type === 'rate_limited')).toHaveLength(20);
     expect(b.lines('y').filter((l) => l.includes('Too many failed attempts'))).toHaveLength(20);
+  });
+
+  it('on the web, failed connects also count per client address, across rooms and people', async () => {
+    const { b, bridge } = await setup();
+    let n = 0;
+    const attempt = (room: string, who: string): Promise<void> =>
+      b.ingest({ kind: 'post', room: b.ref(room), eventId: `addr-${++n}`, id: remoteId(`m${n}`), author: { id: who, name: who }, text: '-sameroom connect AAAA-BBBB-CCCC', clientAddress: '203.0.113.7' });
+    for (let i = 0; i < 5; i++) await attempt(`room${i}`, `person${i}`);
+    await attempt('fresh', 'newcomer');
+    expect(await bridge.bridge.store.get(keys.connectAttempts('addr:203.0.113.7'))).toBe('6');
+    const log = await bridge.bridge.seclog.recent(bridge.bridge.tenant(b.ref('fresh')));
+    expect(log.map((e) => e.type)).toEqual(['rate_limited']);
   });
 
   it('refuses the 21st room of a same room, and a room past its tube limit', async () => {
