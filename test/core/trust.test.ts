@@ -119,8 +119,8 @@ describe.each<StoreKind>(['embedded', 'redis'])('trust (%s)', (store) => {
   it('no answer, notice or log line shows a room key', async () => {
     const { a, b, bridge } = await setup();
     a.admins = new Map([['x', new Set(['ann'])]]);
-    await a.says('x', 'Ann', '-sameroom log on');
     await link(bridge, a, 'x', b, 'y');
+    await a.says('x', 'Ann', '-sameroom log on');
     await a.says('x', 'Ann', '-sameroom portal');
     await a.says('x', 'Ann', '-sameroom list');
     await b.says('y', 'Bob', '-sameroom close 1');
