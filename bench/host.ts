@@ -4,6 +4,7 @@
  * BotContext.ingest, and records every copy that reaches `dst.send`. Several hosts on one
  * redis-server share the delivery work through the queue's shard leases.
  */
+import { createCommandRunner } from '../commands/index.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
 import { tmpdir } from 'node:os';
@@ -191,9 +192,10 @@ serve<HostApi>({
       REDIS_PREFIX: a.prefix,
       LEASE_MS: String(a.leaseMs),
       ...(process.env.QUEUE_SHARDS ? { QUEUE_SHARDS: process.env.QUEUE_SHARDS } : {}),
+      ...(process.env.DATA_SYNC ? { DATA_SYNC: process.env.DATA_SYNC } : {}),
       ...(a.store === 'redis' ? { REDIS_URL: a.redisUrl } : {}),
     });
-    bridge = buildBridge(config, createLogger('silent'), [src, dst], { leaseMs: a.leaseMs });
+    bridge = buildBridge(config, createLogger('silent'), [src, dst], createCommandRunner(), { leaseMs: a.leaseMs });
     await bridge.start();
   },
   async shards() {

@@ -3,14 +3,17 @@
  * (configuration from the environment, every platform the registry finds configured, here each
  * pointed at a local fake) plus two null platforms to relay messages through it.
  */
+import { PLATFORMS } from '../bots/index.js';
+import { createCommandRunner } from '../commands/index.js';
+import { loadPlatforms } from '../src/platform.js';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { Bridge } from '../src/bridge.js';
 import { loadConfig } from '../src/config.js';
 import { createLogger } from '../src/log.js';
 import { roomKey, type RemoteMessageId } from '../src/model.js';
-import { createBots } from '../src/registry.js';
 import { buildBridge } from '../src/setup.js';
 import { NullBot } from './null-bot.js';
 import { serve } from './rpc.js';
@@ -29,8 +32,13 @@ export interface MemoryHostApi {
   measure(): Promise<Memory>;
   /** Relay `messages` posts from `groups` source rooms (each tubed to one null target), in order per room. */
   relay(a: { messages: number; groups: number }): Promise<{ seconds: number }>;
+  /** Event-loop delay since the last call (ms): the longest stall and the p99. */
+  loop(): Promise<{ maxMs: number; p99Ms: number }>;
   stop(): Promise<void>;
 }
+
+const delay = monitorEventLoopDelay({ resolution: 5 });
+delay.enable();
 
 const src = new NullBot('src');
 const dst = new NullBot('dst');
@@ -44,8 +52,8 @@ const gc = (): void => (globalThis as { gc?: () => void }).gc?.();
 serve<MemoryHostApi>({
   async start() {
     const config = loadConfig({ DATA_DIR: mkdtempSync(join(tmpdir(), 'sr-bench-mem-')), ...process.env });
-    const { bots } = await createBots(config);
-    bridge = buildBridge(config, createLogger(config.logLevel), [...bots, src, dst]);
+    const { bots } = await loadPlatforms(PLATFORMS, config);
+    bridge = buildBridge(config, createLogger(config.logLevel), [...bots, src, dst], createCommandRunner(), { platforms: PLATFORMS });
     await bridge.start();
     await bridge.http.listen({ port: config.port, host: config.host });
     return { platforms: bridge.platforms() };
@@ -76,6 +84,11 @@ serve<MemoryHostApi>({
     }));
     while (dst.sent < goal) await sleep(10);
     return { seconds: (clock() - t0) / 1000 };
+  },
+  async loop() {
+    const r = { maxMs: delay.max / 1e6, p99Ms: delay.percentile(99) / 1e6 };
+    delay.reset();
+    return r;
   },
   async stop() {
     await bridge?.stop(5000);

@@ -1,9 +1,8 @@
 /**
  * Resident memory of one bridge process: idle with every platform configured (each pointed at
  * its local fake, or at a real local server for IRC and XMPP), then after relaying messages
- * through it. On Redis the process holds nothing per message, so memory must stay flat (only
- * caches with fixed bounds). The embedded store keeps its data in the process by design (seen
- * events for 7 days, the message map for 90 days), so there it grows with the messages.
+ * through it. The process holds nothing per message on either store (the embedded store keeps its
+ * data in its SQLite file), so memory must stay flat (only caches with fixed bounds).
  */
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -38,14 +37,14 @@ export interface MemoryResult {
   readonly rows: MemoryRow[];
 }
 
-interface Backend {
+export interface Backend {
   readonly platform: string;
   readonly env: Record<string, string>;
   close(): Promise<void>;
 }
 
 /** Start every platform's fake (or local server) that can run here. */
-async function backends(log: (s: string) => void): Promise<{ up: Backend[]; skipped: string[] }> {
+export async function backends(log: (s: string) => void): Promise<{ up: Backend[]; skipped: string[] }> {
   const up: Backend[] = [];
   const skipped: string[] = [];
   const attempt = async (platform: string, start: () => Promise<Backend>): Promise<void> => {
@@ -108,7 +107,7 @@ export async function memoryBench(redisUrl: string, messages: number, quick: boo
   const rows: MemoryRow[] = [];
   let platforms: string[] = [];
   try {
-    // --quick: Redis only (the embedded store's growth is by design and takes longer to show).
+    // --quick: Redis only (the embedded store at scale is the embedded section's).
     for (const store of quick ? (['redis'] as const) : (['redis', 'embedded'] as const)) {
       const dataDir = mkdtempSync(join(tmpdir(), 'sr-bench-mem-'));
       const port = await freePort();

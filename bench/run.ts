@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --quick] [--only=relay,registry,sdk,memory] [--stores=embedded,redis,direct] [--render=latest]`
+ * `npm run bench [-- --quick] [--only=relay,registry,sdk,memory,embedded] [--stores=embedded,redis,direct] [--render=latest]`
  *
  *  1. relay throughput and latency through null platforms: embedded store, Redis with 1, 2 and
  *     4 bridge processes, same rooms of 2, 6 and 20 rooms (relay.ts, host.ts);
@@ -17,6 +17,7 @@ import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { startRedisServer } from '../test/helpers/redis-server.js';
 import { barCharts, type Panel } from './chart.js';
+import { embeddedBench, type EmbeddedResult } from './embedded.js';
 import { memoryBench, type MemoryResult } from './memory.js';
 import { redisBaseline, type RedisBaselineRow } from './redis-baseline.js';
 import { registryBench, type RegistryRow } from './registry.js';
@@ -52,6 +53,7 @@ interface Results {
   registry: RegistryRow[];
   sdk: SdkRow[];
   memory?: MemoryResult;
+  embedded?: EmbeddedResult;
 }
 
 function relaySpecs(): RelaySpec[] {
@@ -113,6 +115,15 @@ function markdown(r: Results): string {
     out.push(`\n### Memory of one bridge process (platforms configured: ${r.memory.platforms.join(', ')}${r.memory.skipped.length ? `; not available here: ${r.memory.skipped.join(', ')}` : ''})\n`);
     out.push('| store | stage | RSS MiB | V8 heap MiB |\n|---|---|---|---|');
     for (const x of r.memory.rows) out.push(`| ${x.store} | ${x.stage} | ${x.rssMiB} | ${x.heapMiB} |`);
+  }
+  if (r.embedded) {
+    out.push('\n### The embedded store (SQLite), the zero-config default\n');
+    out.push('From `npm start` (the compiled build) to the first 200 from /healthz, and the bridge process\'s RSS 5 s later (median of the runs):\n');
+    out.push('| platforms | s to /healthz | bridge CPU s until then | idle RSS MiB |\n|---|---|---|---|');
+    for (const x of r.embedded.start) out.push(`| ${x.platforms} | ${x.secondsToHealthz} | ${x.cpuSecondsToHealthz ?? '–'} | ${x.idleRssMiB} |`);
+    out.push('\nOne process relaying through null platforms (32 same rooms of 2), measured after garbage collection:\n');
+    out.push('| relayed messages | RSS MiB | V8 heap MiB | database MiB | msg/s (this stretch) | longest event-loop stall ms | event-loop delay p99 ms |\n|---|---|---|---|---|---|---|');
+    for (const x of r.embedded.scale) out.push(`| ${x.messages} | ${x.rssMiB} | ${x.heapMiB} | ${x.dbMiB} | ${x.msgPerSec} | ${x.maxStallMs} | ${x.loopP99Ms} |`);
   }
   return `${out.join('\n')}\n`;
 }
@@ -210,11 +221,13 @@ async function main(): Promise<void> {
       }
     }
     if (want('memory')) results.memory = await memoryBench(url, MEMORY_MESSAGES, quick, log);
+    if (want('embedded')) results.embedded = await embeddedBench(quick, log);
   } finally {
     await server?.stop();
   }
   results.seconds = Math.round((Date.now() - started) / 1000);
-  write(results, quick ? 'quick' : 'latest');
+  // A partial run (--only) keeps its own files, so it never replaces the full run's.
+  write(results, quick ? 'quick' : only ? only.join('+') : 'latest');
 }
 
 main().then(

@@ -4,6 +4,7 @@
  * of the Telegram fake by node-telegram-bot-api (HTTP). Latency is from the fake dispatching the
  * user's message to the fake storing the bot's copy; then a burst shows the rate.
  */
+import { createCommandRunner } from '../commands/index.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -37,7 +38,7 @@ export async function sdkBench(store: 'embedded' | 'redis', redisUrl: string, me
   });
   const discord = createDiscordBot({ token: discordFake.token, apiUrl: discordFake.apiUrl, leasePollMs: 20 });
   const telegram = createTelegramBot({ token: telegramFake.token, apiUrl: telegramFake.apiRoot, pollTimeoutSeconds: 1, pollRetryMs: 20 });
-  const bridge = buildBridge(config, createLogger('silent'), [discord, telegram], { leaseMs: 1000 });
+  const bridge = buildBridge(config, createLogger('silent'), [discord, telegram], createCommandRunner(), { leaseMs: 1000 });
   const chat = telegramFake.world.group('Bench');
   const general = discordFake.general.id;
 

@@ -3,6 +3,8 @@ import { parseRoomKey } from '../src/model.js';
 import type { Tube } from '../src/tubes.js';
 import type { CommandContext, CommandSpec } from './spec.js';
 
+const links = (n: number): string => (n === 1 ? '1 link' : `${n} links`);
+
 /** Remove one tube and tell both rooms. */
 export async function closeTube(ctx: CommandContext, tube: Tube): Promise<string> {
   const { s, roomKey, room, actor, author } = ctx;
@@ -18,13 +20,13 @@ export async function closeTube(ctx: CommandContext, tube: Tube): Promise<string
 
 export const close: CommandSpec = {
   name: 'close',
-  requires: 'admin',
+  requires: ['admin'],
   usage: '<n>',
   help: 'remove link number n (see list)',
+  args: [{ name: 'n', kind: 'int', min: 1, prompt: 'Which link? n is from `list`.' }],
   async run(ctx) {
-    const { s, roomKey, args, word } = ctx;
+    const { s, roomKey, args } = ctx;
     const n = Number(args[0]);
-    if (!args[0] || !Number.isInteger(n) || n < 1) return `Which link? Usage: \`-${word} close <n>\`, n from \`-${word} list\`.`;
     const tubes = await s.tubes.of(roomKey);
     const tube = tubes[n - 1];
     if (!tube) return tubes.length ? `There is no link number ${n}: this room has ${tubes.length}.` : 'This room is not linked to any other.';
@@ -35,14 +37,14 @@ export const close: CommandSpec = {
 
 export const disable: CommandSpec = {
   name: 'disable',
-  requires: 'admin',
+  requires: ['admin'],
   usage: '',
   help: 'remove every link of this room',
   async run(ctx) {
     const tubes = await ctx.s.tubes.of(ctx.roomKey);
     if (tubes.length === 0) return 'This room is not linked to any other.';
     for (const t of tubes) await closeTube(ctx, t);
-    await ctx.s.audit(ctx.room, { type: 'disable', actor: ctx.actor, detail: `${tubes.length} links removed` });
-    return `Removed all ${tubes.length} links of this room.`;
+    await ctx.s.audit(ctx.room, { type: 'disable', actor: ctx.actor, detail: `${links(tubes.length)} removed` });
+    return `Removed all ${links(tubes.length)} of this room.`;
   },
 };

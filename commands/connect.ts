@@ -1,7 +1,5 @@
 import { linkRefusal } from '../src/caps.js';
-import { keys } from '../src/keys.js';
 import { toPlain } from '../src/markup.js';
-import { Lockout } from '../src/lockout.js';
 import { parseRoomKey, type RoomKey } from '../src/model.js';
 import type { CommandContext, CommandSpec } from './spec.js';
 
@@ -12,7 +10,7 @@ import type { CommandContext, CommandSpec } from './spec.js';
 async function connectLinkRoom(ctx: CommandContext, input: string): Promise<RoomKey | null> {
   const m = /\/connect\/([A-Za-z0-9_-]{16,64})(?:[/?#]|$)/.exec(input);
   if (!m?.[1]) return null;
-  const room = (await ctx.s.store.get(keys.portalConnect(m[1]))) as RoomKey | null;
+  const room = await ctx.s.links.connectRoom(m[1]);
   // Replaced links (portal reset, a new connect link) leave nothing that still counts.
   return room && (await ctx.s.rooms.get(room)).portalConnect === m[1] ? room : null;
 }
@@ -27,11 +25,12 @@ export const connect: CommandSpec = {
   name: 'connect',
   usage: '<code or connect link>',
   help: 'link this room with the room that made the code (or gave its portal connect link)',
+  // No `args` check here: the missing-input answer comes before the lockout, in run.
   async run(ctx) {
     const { s, roomKey, room, actor, args, word, author } = ctx;
     const input = args.join(' ').trim();
     if (!input) return `Which room? Usage: \`-${word} connect <code>\` (get a code with \`-${word} open\` in the other room).`;
-    const lockout = new Lockout(s.store);
+    const lockout = s.connectAttempts;
     const budget = scopes(ctx);
     const wait = await lockout.attempt(budget);
     if (wait > 0) {

@@ -1,9 +1,8 @@
 /**
- * The command registry and runner. Commands answer in the room they were given in, through
- * the bot's own voice (`say`); neither the command nor the answer is ever relayed.
+ * The command list and runner, handed to the core as its CommandRunner. Adding a command: its
+ * file here and one line in COMMANDS (see docs/extending.md).
  */
-import type { Bot } from '../src/bot.js';
-import type { InboundPost } from '../src/model.js';
+import type { CommandRequest, CommandRunner } from '../src/command.js';
 import { roomKey } from '../src/model.js';
 import type { Services } from '../src/services.js';
 import { close, disable } from './close.js';
@@ -16,31 +15,40 @@ import { parseCommand, isCommand } from './parse.js';
 import { permission } from './permissions.js';
 import { portal } from './portal.js';
 import { direction, format, log, ping } from './settings.js';
-import type { CommandSpec } from './spec.js';
+import { checkArgs, type CommandSpec } from './spec.js';
 
 export { isCommand };
 
 export const COMMANDS: readonly CommandSpec[] = [open, connect, portal, map, list, close, disable, ping, format, direction, log];
-const help = makeHelp(() => [...COMMANDS, help]);
-const BY_NAME = new Map([...COMMANDS, help].map((c) => [c.name, c]));
 
-/** Run the command in `plain` and post the answer. Returns the answer text. */
-export async function runCommand(s: Services, bot: Bot, message: InboundPost, plain: string, receivedAt: number): Promise<string> {
+/** The runner over a list of specs (help included, generated from them). */
+export function createCommandRunner(specs: readonly CommandSpec[] = COMMANDS): CommandRunner {
+  const help = makeHelp(() => [...specs, help]);
+  const all = [...specs, help];
+  const byName = new Map<string, CommandSpec>();
+  for (const c of all) for (const n of [c.name, ...(c.aliases ?? [])]) byName.set(n, c);
+  return {
+    verbs: [...byName.keys()],
+    isCommand,
+    run: (s, req) => runCommand(s, byName, req),
+  };
+}
+
+/** Run the command in `req.plain`; the answer goes back to the core, which posts it. */
+async function runCommand(s: Services, byName: ReadonlyMap<string, CommandSpec>, req: CommandRequest): Promise<string> {
+  const { message, bot, plain, receivedAt } = req;
   const word = s.config.commandWord;
   const { verb, args } = parseCommand(plain, word);
-  const spec = BY_NAME.get(verb || 'help');
+  const spec = byName.get(verb || 'help');
+  if (!spec) return `Unknown command "${verb}". \`-${word} help\` lists them.`;
   const actor = `${message.room.platform}:${message.author.id} (${message.author.name})`;
-  let answer: string;
-  if (!spec) answer = `Unknown command "${verb}". \`-${word} help\` lists them.`;
-  else {
-    try {
-      const ctx = { s, bot, room: message.room, roomKey: roomKey(message.room), author: message.author, actor, args, message, receivedAt, word };
-      answer = (await permission(ctx, spec)) ?? (await spec.run(ctx));
-    } catch (err) {
-      s.log.error({ err, verb }, 'command failed');
-      answer = 'Something went wrong on the bridge; nothing was changed. Try again in a moment.';
-    }
+  const ctx = { s, bot, room: message.room, roomKey: roomKey(message.room), author: message.author, actor, args, message, receivedAt, word };
+  try {
+    const refused = (await permission(ctx, spec)) ?? checkArgs(spec, args, word);
+    if (refused) return refused;
+    return await spec.run(ctx);
+  } catch (err) {
+    s.log.error({ err, verb }, 'command failed');
+    return 'Something went wrong on the bridge; nothing was changed. Try again in a moment.';
   }
-  await bot.say(message.room, answer, message.id);
-  return answer;
 }

@@ -1,17 +1,17 @@
 /**
  * Who may run which command. Commands that change a room or reveal its log declare
- * `requires: 'admin'`; the runner asks the room's bot (`AdminAware`, looked up by each bot in
+ * `requires: ['admin']`; the runner asks the room's bot (`AdminAware`, looked up by each bot in
  * bots/<platform>/admins.ts) and refuses others with a line that says who may, and a
  * security-log entry. `COMMAND_PERMISSIONS` tightens (`strict`: refused where the platform
  * cannot tell) or loosens (`members`: everyone) this. Portal guests may talk, and run only
  * `help` and `ping`, whatever the setting.
  */
 import { knowsAdmins, type Bot } from '../src/bot.js';
-import { platformName } from '../src/bridge.js';
+import { platformName } from '../src/platform.js';
 import { keys } from '../src/keys.js';
 import { tenantOf } from '../src/seclog.js';
 import type { RoomKey } from '../src/model.js';
-import type { CommandContext, CommandSpec } from './spec.js';
+import { unmet, type CommandContext, type CommandSpec } from './spec.js';
 
 /** What portal guests may run. */
 export const GUEST_COMMANDS: ReadonlySet<string> = new Set(['help', 'ping']);
@@ -62,11 +62,19 @@ export async function requireAdmin(ctx: CommandContext, what: string, verb: stri
   return `Only an admin of this room can ${what}: ${who}.`;
 }
 
-/** Null when the author may run `spec` here; otherwise the answer to give instead. */
+/**
+ * Null when the author may run `spec` here; otherwise the answer to give instead. The one place
+ * the runner checks `spec.requires`: portal guests first, then `admin`, then what the room's bot
+ * must be able to do.
+ */
 export async function permission(ctx: CommandContext, spec: CommandSpec): Promise<string | null> {
   if (!GUEST_COMMANDS.has(spec.name) && (await isGuestRoom(ctx, ctx.roomKey))) {
     await ctx.s.audit(ctx.room, { type: 'refused', actor: ctx.actor, detail: `${spec.name}: portal guests may not run it` });
     return `In a guest chat you can talk, and use \`-${ctx.word} help\` and \`-${ctx.word} ping\`.`;
   }
-  return spec.requires === 'admin' ? requireAdmin(ctx, `use \`-${ctx.word} ${spec.name}\``, spec.name, { revealsLog: spec.name === 'log' }) : null;
+  if (spec.requires?.includes('admin')) {
+    const refused = await requireAdmin(ctx, `use \`-${ctx.word} ${spec.name}\``, spec.name, { revealsLog: spec.name === 'log' });
+    if (refused !== null) return refused;
+  }
+  return unmet(spec, ctx) ?? null;
 }

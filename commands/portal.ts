@@ -1,6 +1,5 @@
 import { nanoid } from 'nanoid';
 import { canSayPrivately } from '../src/bot.js';
-import { keys } from '../src/keys.js';
 import { connectUrl, replaceConnectLink } from '../src/portal/admin.js';
 import { requireAdmin } from './permissions.js';
 import type { CommandContext, CommandSpec } from './spec.js';
@@ -9,13 +8,11 @@ import type { CommandContext, CommandSpec } from './spec.js';
 async function makePortal(ctx: CommandContext, reset: boolean, old: string | undefined): Promise<void> {
   const { s, roomKey, room, actor } = ctx;
   if (old) {
-    await s.store.del(keys.portal(old));
     // The old link's guest chat goes with it: unlink it from this room.
-    const guest = await s.store.take(keys.portalGuest(old));
+    const guest = await s.links.dropPortal(old);
     for (const t of guest ? await s.tubes.of(roomKey) : []) if (t.a === guest || t.b === guest) await s.tubes.remove(t.id);
   }
-  const secret = nanoid(24);
-  await s.store.set(keys.portal(secret), roomKey);
+  const secret = await s.links.newPortal(roomKey);
   await s.rooms.update(roomKey, { portal: secret, portalAdmin: nanoid(24) });
   await replaceConnectLink(s, roomKey);
   await s.audit(room, { type: reset ? 'portal_reset' : 'portal', actor, detail: reset ? 'portal links replaced; the old ones no longer work' : 'portal link made' });
@@ -40,10 +37,10 @@ export const portal: CommandSpec = {
   name: 'portal',
   usage: '[reset]',
   help: "this room's web page (its name and a guest chat); admins also get its admin link, privately",
+  args: [{ name: 'option', kind: 'word', optional: true, oneOf: ['reset'] }],
   async run(ctx) {
     const { s, roomKey, args, word } = ctx;
     const reset = args[0]?.toLowerCase() === 'reset';
-    if (args[0] && !reset) return `Usage: \`-${word} portal\` or \`-${word} portal reset\`.`;
     if (reset) {
       const refused = await requireAdmin(ctx, `reset the portal (\`-${word} portal reset\`)`, 'portal reset');
       if (refused) return refused;

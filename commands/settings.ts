@@ -15,14 +15,14 @@ const EXAMPLES: Record<AuthorFormat, string> = { bold: '**alice**: hi', plain: '
 
 export const format: CommandSpec = {
   name: 'format',
-  requires: 'admin',
+  requires: ['admin'],
   usage: '<bold|plain|brackets|none>',
   help: "how copies of this room's messages show their author where names cannot be set",
+  args: [{ name: 'format', kind: 'word', optional: true, oneOf: AUTHOR_FORMATS }],
   async run({ s, roomKey, args, word }) {
     const want = args[0]?.toLowerCase();
     const current = (await s.rooms.get(roomKey)).format;
     if (!want) return `Author format is ${current} (${EXAMPLES[current]}). Change it with \`-${word} format ${AUTHOR_FORMATS.join('|')}\`.`;
-    if (!(AUTHOR_FORMATS as readonly string[]).includes(want)) return `Unknown format "${want}": use one of ${AUTHOR_FORMATS.join(', ')}.`;
     await s.rooms.update(roomKey, { format: want });
     return `Author format is now ${want} (${EXAMPLES[want as AuthorFormat]}).`;
   },
@@ -36,13 +36,14 @@ const DIRECTIONS: Record<Direction, string> = {
 
 export const direction: CommandSpec = {
   name: 'direction',
-  requires: 'admin',
+  requires: ['admin'],
   usage: '<in|out|both>',
   help: 'this room only receives (in), only sends (out), or both',
+  args: [{ name: 'direction', kind: 'word', optional: true, oneOf: ['in', 'out', 'both'] }],
   async run({ s, roomKey, room, actor, args, word }) {
     const want = args[0]?.toLowerCase();
     if (!want) return `This room ${DIRECTIONS[(await s.rooms.get(roomKey)).direction]}. Change with \`-${word} direction in|out|both\`.`;
-    if (want !== 'in' && want !== 'out' && want !== 'both') return `Unknown direction "${want}": use in, out or both.`;
+    if (want !== 'in' && want !== 'out' && want !== 'both') return `Unknown direction "${want}".`;
     await s.rooms.update(roomKey, { direction: want });
     await s.audit(room, { type: 'direction', actor, detail: want });
     return `This room now ${DIRECTIONS[want]}.`;
@@ -51,9 +52,10 @@ export const direction: CommandSpec = {
 
 export const log: CommandSpec = {
   name: 'log',
-  requires: 'admin',
+  requires: ['admin'],
   usage: '<on|off>',
   help: "post the security log of this room's tenant (its workspace, or the room itself) here as it happens",
+  args: [{ name: 'setting', kind: 'word', oneOf: ['on', 'off'], prompt: 'On or off?' }],
   async run({ s, roomKey, room, actor, args, word }) {
     const want = args[0]?.toLowerCase();
     if (want !== 'on' && want !== 'off') return `Usage: \`-${word} log on\` or \`-${word} log off\`.`;

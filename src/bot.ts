@@ -28,6 +28,12 @@ export interface BotState {
 export interface BotContext {
   /** Hand one normalized event to the core. Resolves when the core has accepted it (deduplicated, queued). */
   ingest(event: Inbound): Promise<void>;
+  /**
+   * For a bot that has already answered its platform (no redelivery): hand the event over in
+   * order per room; the core retries it until accepted (src/ordered-ingest.ts). Resolves when
+   * accepted, never rejects.
+   */
+  ingestInOrder(event: Inbound): Promise<void>;
   readonly log: Logger;
   readonly state: BotState;
   /** The one HTTP server, for webhooks. Register routes during start(). */
@@ -36,6 +42,8 @@ export interface BotContext {
   readonly publicUrl: string;
   /** The command word (`sameroom`). */
   readonly commandWord: string;
+  /** Every command verb and alias (for platforms that send bare verbs: `@Bot open`). */
+  readonly verbs: readonly string[];
   /** Whether this process may hold the platform's single inbound connection (see leases). */
   readonly leaseHeld?: () => boolean;
   /** Read a stored file's bytes (for re-uploading attachments). */
@@ -45,6 +53,11 @@ export interface BotContext {
 export interface Bot {
   readonly platform: Platform;
   readonly capabilities: Capabilities;
+  /**
+   * Where a room differs from the platform's capabilities (a DM without webhooks, a thread):
+   * the core asks per room and falls back to `capabilities`.
+   */
+  capabilitiesFor?(room: RoomRef): Capabilities;
   /**
    * Copies go out over the bot's one connection (IRC, XMPP), which only the process holding the
    * platform's lease has: on Redis, only that process delivers to the platform.
@@ -126,4 +139,25 @@ export function canDelete(bot: Bot): bot is DeletingBot {
 
 export function canName(bot: Bot): bot is NamingBot {
   return typeof (bot as Partial<NamingBot>).roomName === 'function';
+}
+
+/** What `bot` can do in `room`: its per-room answer where it gives one. */
+export function capabilitiesIn(bot: Bot, room: RoomRef): Capabilities {
+  return bot.capabilitiesFor?.(room) ?? bot.capabilities;
+}
+
+// --- Connection state (optional) -------------------------------------------------------------
+// A bot that holds a connection to its platform (socket, long poll) says whether it is
+// connected; `/readyz` and `sameroom_platform_up` report it. Bots without it count as up once
+// started.
+
+/** `down` carries a short reason an operator can act on (no secrets, no URLs with tokens). */
+export type ConnectionState = { readonly up: true } | { readonly up: false; readonly reason: string };
+
+export interface ReportingBot extends Bot {
+  connection(): ConnectionState;
+}
+
+export function reportsConnection(bot: Bot): bot is ReportingBot {
+  return typeof (bot as Partial<ReportingBot>).connection === 'function';
 }

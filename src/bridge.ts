@@ -6,24 +6,30 @@ import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { canName, hasWorkspaces, type Bot, type BotContext } from './bot.js';
 import { Codes } from './codes.js';
-import type { Config } from './config.js';
+import { secretValues, type Config } from './config.js';
+import type { CommandRunner } from './command.js';
+import { platformInfo, platformName, registerPlatforms, type PlatformInfo } from './platform.js';
 import { Deliverer } from './deliver.js';
 import { Files } from './files.js';
+import { Links } from './links.js';
+import { Lockout } from './lockout.js';
 import { mountCore } from './http.js';
+import { scrub } from './log.js';
 import { keys } from './keys.js';
 import { escapeText, toPlain } from './markup.js';
 import { MessageMap } from './messagemap.js';
 import { Metrics } from './metrics.js';
-import { parseRoomKey, roomKey, type RoomKey, type RoomRef } from './model.js';
+import { PlatformRunner } from './platforms.js';
+import { parseRoomKey, roomKey, type Inbound, type RoomKey, type RoomRef } from './model.js';
 import { jobId } from './queue/job.js';
 import type { DeliveryQueue } from './queue/queue.js';
+import { OrderedIngest } from './ordered-ingest.js';
 import { Relay } from './relay.js';
 import { Rooms } from './rooms.js';
 import { SecurityLog, formatEntry, tenantOf, type SecEntry } from './seclog.js';
 import type { Services } from './services.js';
 import type { Store } from './store/store.js';
-import { RedisStore } from './store/redis.js';
-import { Lease } from './lease.js';
+import type { LeaseHandle } from './store/store.js';
 import { Tubes } from './tubes.js';
 
 export interface BridgeDeps {
@@ -33,15 +39,12 @@ export interface BridgeDeps {
   readonly queue: DeliveryQueue;
   readonly http: FastifyInstance;
   readonly bots: readonly Bot[];
-}
-
-const PLATFORM_NAMES: Record<string, string> = {
-  web: 'Web', discord: 'Discord', telegram: 'Telegram', slack: 'Slack', groupme: 'GroupMe', teams: 'Teams',
-  irc: 'IRC', xmpp: 'XMPP', matrix: 'Matrix', mattermost: 'Mattermost', rocketchat: 'Rocket.Chat',
-};
-
-export function platformName(platform: string): string {
-  return PLATFORM_NAMES[platform] ?? platform;
+  /** First and longest wait before starting a failed platform again (default 5 s, 5 min). */
+  readonly platformRetryMs?: { readonly first: number; readonly max: number };
+  /** the command layer (commands/), injected */
+  readonly commands: CommandRunner;
+  /** what the descriptors say about each platform (display names, limits) */
+  readonly platforms?: readonly PlatformInfo[];
 }
 
 export class Bridge implements Services {
@@ -58,10 +61,16 @@ export class Bridge implements Services {
   readonly files: Files;
   readonly metrics: Metrics;
   readonly relay: Relay;
+  readonly links: Links;
+  readonly connectAttempts: Lockout;
+  readonly commands: CommandRunner;
   private readonly bots = new Map<string, Bot>();
-  private started: Bot[] = [];
-  private readonly leases = new Map<string, Lease>();
+  private readonly configured: readonly Bot[];
+  /** Starts the bots, retries those that fail, and knows each platform's state. */
+  readonly runner: PlatformRunner;
+  private readonly leases = new Map<string, LeaseHandle>();
   private leaseTimer: NodeJS.Timeout | undefined;
+  private readonly ordered: OrderedIngest;
 
   constructor(deps: BridgeDeps) {
     this.config = deps.config;
@@ -70,20 +79,46 @@ export class Bridge implements Services {
     this.queue = deps.queue;
     this.http = deps.http;
     for (const b of deps.bots) this.bots.set(b.platform, b);
+    this.configured = deps.bots;
+    const secrets = secretValues(this.config.env);
+    this.runner = new PlatformRunner({
+      log: this.log,
+      context: (bot, http) => this.contextFor(bot, http),
+      leaseHeld: (platform) => this.leases.get(platform)?.held,
+      onRunning: (bot, running) => (running ? this.bots.set(bot.platform, bot) : this.bots.delete(bot.platform)),
+      scrub: (text) => scrub(text, secrets),
+      ...(deps.platformRetryMs ? { retryMs: deps.platformRetryMs } : {}),
+    });
     this.tubes = new Tubes(this.store);
     this.codes = new Codes(this.store, this.config.codeTtlMs);
     this.rooms = new Rooms(this.store, this.tubes);
     this.map = new MessageMap(this.store);
     this.seclog = new SecurityLog(this.store);
     this.files = new Files(this.store, this.config.publicUrl, this.config.maxFileBytes);
-    this.metrics = new Metrics(this.queue);
-    this.relay = new Relay(this);
+    this.metrics = new Metrics(this.queue, () => this.runner.states());
+    this.links = new Links(this.store);
+    // Five failed connects per room, person or client address lock it out for 15 minutes.
+    this.connectAttempts = new Lockout(this.store);
+    this.commands = deps.commands;
+    registerPlatforms(deps.platforms ?? []);
+    this.relay = new Relay(this, this.commands);
+    this.ordered = new OrderedIngest(this.log);
     this.seclog.onAppend((_ws, entry, subs) => {
       void Promise.all(subs.map((r) => this.notify(r, `🔒 ${escapeText(formatEntry(entry))}`))).catch((err: unknown) =>
         this.log.error({ err }, 'could not post a security log line'),
       );
     });
-    mountCore(this.http, { store: this.store, files: this.files, metrics: this.metrics, bots: () => [...this.bots.keys()] });
+    mountCore(this.http, {
+      store: this.store,
+      files: this.files,
+      metrics: this.metrics,
+      bots: () => [...this.bots.keys()],
+      platforms: () => this.runner.states(),
+    });
+  }
+
+  platform(name: string): PlatformInfo {
+    return platformInfo(name);
   }
 
   bot(platform: string): Bot | undefined {
@@ -125,35 +160,47 @@ export class Bridge implements Services {
     await this.seclog.append(this.tenant(room), { ...entry, ts: Date.now(), room: key, label });
   }
 
-  private contextFor(bot: Bot): BotContext {
+  /** One inbound event into the relay, from the bot of its platform. */
+  private async accept(bot: Bot, event: Inbound): Promise<void> {
+    this.metrics.inbound.inc({ platform: bot.platform, kind: event.kind });
+    await this.relay.ingest(bot, event);
+  }
+
+  private contextFor(bot: Bot, http: FastifyInstance): BotContext {
     const platform = bot.platform;
     const log = this.log.child({ platform });
     return {
-      ingest: async (event) => {
-        this.metrics.inbound.inc({ platform, kind: event.kind });
-        await this.relay.ingest(bot, event);
-      },
+      ingest: (event) => this.accept(bot, event),
+      ingestInOrder: (event) => this.ordered.submit(event, (ev) => this.accept(bot, ev)),
       log,
       state: {
         get: (k) => this.store.get(keys.botState(platform, k)),
         set: (k, v) => this.store.set(keys.botState(platform, k), v),
         del: (k) => this.store.del(keys.botState(platform, k)),
       },
-      http: this.http,
+      http,
       ...(this.leases.has(platform) ? { leaseHeld: () => this.leases.get(platform)?.held ?? false } : {}),
       publicUrl: this.config.publicUrl,
       commandWord: this.config.commandWord,
+      verbs: this.commands.verbs,
       readFile: (id) => this.files.read(id),
     };
   }
 
-  /** Start the queue workers and every bot. A bot that fails to start is logged; the others run. */
+  /**
+   * Start the queue workers and every bot. A bot that fails to start is logged and retried with
+   * back-off (`runner`); the others run.
+   */
   async start(): Promise<void> {
     const deliverer = new Deliverer(this);
     // Platforms that deliver over their one connection: on Redis, only its lease holder delivers there.
-    const bound = new Set(this.store instanceof RedisStore ? [...this.bots.values()].filter((b) => b.connectionBound).map((b) => b.platform) : []);
+    const bound = new Set(this.store.lease ? [...this.bots.values()].filter((b) => b.connectionBound).map((b) => b.platform) : []);
     await this.queue.start(deliverer.run, {
-      onDelivered: (job) => this.metrics.relayed.inc({ platform: parseRoomKey(job.target).platform, op: job.op }),
+      onDelivered: (job) => {
+        const platform = parseRoomKey(job.target).platform;
+        this.metrics.relayed.inc({ platform, op: job.op });
+        this.metrics.latency.observe({ platform, op: job.op }, Math.max(0, Date.now() - job.acceptedAt) / 1000);
+      },
       onRetry: (job, err, attempt, delayMs) => {
         this.metrics.retried.inc({ platform: parseRoomKey(job.target).platform });
         this.log.warn({ err, target: job.target, attempt, delayMs }, 'delivery failed, will retry');
@@ -171,15 +218,7 @@ export class Bridge implements Services {
       holdsConnection: (platform) => (bound.has(platform) ? (this.leases.get(platform)?.held ?? false) : undefined),
     });
     await this.startLeases();
-    for (const bot of this.bots.values()) {
-      try {
-        await bot.start(this.contextFor(bot));
-        this.started.push(bot);
-      } catch (err) {
-        this.log.error({ err, platform: bot.platform }, 'platform failed to start');
-        this.bots.delete(bot.platform);
-      }
-    }
+    await this.runner.startAll(this.configured, this.http);
   }
 
   /**
@@ -188,11 +227,10 @@ export class Bridge implements Services {
    * A process that dies stops renewing, and another takes over within the lease time.
    */
   private async startLeases(): Promise<void> {
-    if (!(this.store instanceof RedisStore)) return;
+    const makeLease = this.store.lease?.bind(this.store);
+    if (!makeLease) return;
     const ttl = this.config.leaseMs;
-    for (const platform of this.bots.keys()) {
-      this.leases.set(platform, new Lease(this.store.client, this.store.prefix + keys.lease(platform), this.config.processId, ttl));
-    }
+    for (const { platform } of this.configured) this.leases.set(platform, makeLease(keys.lease(platform), this.config.processId, ttl));
     const tick = async (): Promise<void> => {
       for (const lease of this.leases.values()) {
         try {
@@ -212,10 +250,10 @@ export class Bridge implements Services {
   async stop(timeoutMs = 10_000): Promise<void> {
     if (this.leaseTimer) clearInterval(this.leaseTimer);
     // Every step is bounded: a platform or store that does not answer must not keep us from exiting.
-    for (const bot of this.started.reverse()) {
+    for (const bot of this.runner.halt().reverse()) {
       await bounded(bot.stop(), timeoutMs, `${bot.platform} stop`).catch((err: unknown) => this.log.warn({ err }, 'bot stop failed'));
     }
-    this.started = [];
+    await bounded(this.ordered.stop(), timeoutMs, 'inbound events').catch((err: unknown) => this.log.warn({ err }, 'inbound events still in flight at stop'));
     await bounded(this.queue.stop(timeoutMs), timeoutMs + 1000, 'queue stop').catch((err: unknown) => this.log.warn({ err }, 'queue stop failed'));
     for (const lease of this.leases.values()) await bounded(lease.release(), 1000, 'lease release').catch(() => undefined);
     await bounded(this.http.close(), timeoutMs, 'http close').catch(() => undefined);

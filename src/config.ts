@@ -1,6 +1,12 @@
-/** Configuration from the environment (`.env` is read at start; `.env.example` lists every key). */
+/**
+ * The core's configuration from the environment (`.env` is read at start). Its keys are declared
+ * once in CORE_ENV, parsed by the one parser (src/env.ts); `.env.example` and the README's table
+ * are checked against the declarations.
+ */
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
+import { parseEnv, secretsOf, type EnvKey } from './env.js';
+import { ConfigErrors } from './platform.js';
 
 /**
  * `admins` (default): admin commands need an admin where the platform can tell, anyone where it
@@ -16,6 +22,12 @@ export interface Config {
   readonly publicUrl: string;
   readonly redisUrl?: string;
   readonly dataDir: string;
+  /**
+   * When the embedded store acknowledges a write: `fsync` (default) once the WAL is on the disk,
+   * so it survives a power cut; `os` once it is in the OS's hands (survives the process dying,
+   * not the machine), at a lower latency on slow disks.
+   */
+  readonly dataSync: 'fsync' | 'os';
   readonly commandWord: string;
   readonly codeTtlMs: number;
   readonly maxFileBytes: number;
@@ -24,6 +36,8 @@ export interface Config {
   readonly deliveryMaxAttempts: number;
   /** how long a dead process's leases (queue shards, platform connections) last, ms */
   readonly leaseMs: number;
+  readonly shutdownTimeoutMs: number;
+  readonly trustProxy: boolean;
   readonly processId: string;
   /** at most this many rooms in one same room (MAX_ROOMS_PER_SAME_ROOM) */
   readonly maxRoomsPerSameRoom: number;
@@ -32,53 +46,80 @@ export interface Config {
   /** who may run the commands that change a room or reveal its log (COMMAND_PERMISSIONS, commands/permissions.ts) */
   readonly commandPermissions: CommandPermissions;
   readonly keyPrefix: string;
-  /** the raw environment, for bots' own keys */
+  /** the raw environment, for the platforms' own keys (declared in their descriptors) */
   readonly env: NodeJS.ProcessEnv;
 }
 
-function int(env: NodeJS.ProcessEnv, key: string, fallback: number): number {
-  const raw = env[key];
-  if (raw === undefined || raw === '') return fallback;
-  const n = Number(raw);
-  if (!Number.isFinite(n) || n < 0) throw new Error(`${key} must be a non-negative number, got "${raw}"`);
-  return n;
-}
+export const CORE_ENV: readonly EnvKey[] = [
+  { key: 'PORT', kind: 'number', min: 0, max: 65535, default: '8080', doc: 'port of the one HTTP server: web chat, portal, map, webhooks, `/healthz`, `/metrics`' },
+  { key: 'HOST', kind: 'string', default: '127.0.0.1', doc: 'address it listens on' },
+  { key: 'PUBLIC_URL', kind: 'url', doc: 'base of every link the bot posts and every webhook it registers; default `http://localhost:$PORT`' },
+  { key: 'TRUST_PROXY', kind: 'boolean', default: 'false', doc: 'only behind a reverse proxy: client addresses (rate limits) are then read from X-Forwarded-For' },
+  { key: 'REDIS_URL', kind: 'url', schemes: ['redis', 'rediss'], secret: true, doc: 'unset: the embedded store; e.g. `redis://127.0.0.1:6379/0`; a Cluster as comma-separated seeds' },
+  { key: 'REDIS_PREFIX', kind: 'string', default: 'sr:', doc: 'namespace of every Redis key' },
+  { key: 'DATA_DIR', kind: 'string', default: './data', doc: 'where the embedded store keeps its database and files' },
+  { key: 'DATA_SYNC', kind: 'string', default: 'fsync', doc: '`fsync`: an acknowledged write survives a power cut; `os`: it survives the process dying, not the machine (faster)' },
+  { key: 'QUEUE_SHARDS', kind: 'number', min: 1, default: '8', doc: 'Redis queue shards (the unit of work spread across processes)' },
+  { key: 'DELIVERY_MAX_ATTEMPTS', kind: 'number', min: 1, default: '10', doc: 'tries before a delivery is dead-lettered' },
+  { key: 'SHUTDOWN_TIMEOUT_MS', kind: 'number', min: 0, default: '10000', doc: 'how long a stop waits for deliveries in flight' },
+  { key: 'LEASE_MS', kind: 'number', min: 50, default: '5000', doc: "how long a dead process's leases (queue shards, a platform's single connection) last, ms" },
+  { key: 'PROCESS_ID', kind: 'string', doc: 'name of this process in Redis (default: host-pid-random)' },
+  { key: 'COMMAND_WORD', kind: 'string', default: 'sameroom', doc: 'the word after `-` in commands' },
+  { key: 'COMMAND_PERMISSIONS', kind: 'string', default: 'admins', doc: 'who may run the commands that change a room or reveal its log: `admins` (admins where the platform can tell, anyone where it cannot), `strict` (only admins the platform confirms), `members` (anyone)' },
+  { key: 'MAX_ROOMS_PER_SAME_ROOM', kind: 'number', min: 0, default: '20', doc: 'at most this many rooms in one same room (at least 2); past it `connect` is refused' },
+  { key: 'MAX_TUBES_PER_ROOM', kind: 'number', min: 0, default: '10', doc: 'at most this many links (tubes) per room (at least 1); past it `connect` is refused' },
+  { key: 'CODE_TTL_MINUTES', kind: 'number', min: 1, default: '10', doc: 'how long an `open` code lives' },
+  { key: 'MAX_FILE_MB', kind: 'number', min: 0, integer: false, default: '25', doc: 'largest file the bridge carries; bigger ones are named, not sent' },
+  { key: 'LOG_LEVEL', kind: 'string', default: 'info', doc: 'pino level: `trace`, `debug`, `info`, `warn`, `error`, `silent`' },
+  { key: 'LOG_FORMAT', kind: 'string', doc: '`json` or `pretty`; unset: readable lines when the output is a terminal, JSON lines otherwise' },
+  { key: 'PRIVACY_FILE', kind: 'string', doc: 'plain-text file shown at `/privacy` (the Teams app links there; blank lines part paragraphs, `{{PUBLIC_URL}}` is replaced); unset: a short default' },
+  { key: 'TERMS_FILE', kind: 'string', doc: 'plain-text file shown at `/terms`, like `PRIVACY_FILE`' },
+];
 
-function permissions(raw: string | undefined): CommandPermissions {
-  const v = (raw ?? '').trim().toLowerCase() || 'admins';
-  if (!(PERMISSIONS as readonly string[]).includes(v)) throw new Error(`COMMAND_PERMISSIONS must be one of ${PERMISSIONS.join(', ')}, got "${raw}"`);
-  return v as CommandPermissions;
-}
-
+/** The core's configuration; throws ConfigErrors listing every bad key at once. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  const port = int(env, 'PORT', 8080);
-  const word = (env.COMMAND_WORD ?? 'sameroom').trim().toLowerCase();
-  if (!/^[a-z][a-z0-9_]{1,31}$/.test(word)) throw new Error(`COMMAND_WORD must be a word of letters and digits, got "${word}"`);
+  const { values: v, errors } = parseEnv(CORE_ENV, env);
+  const word = (v.str('COMMAND_WORD') ?? 'sameroom').toLowerCase();
+  if (!/^[a-z][a-z0-9_]{1,31}$/.test(word)) errors.push(`COMMAND_WORD must be a word of letters and digits, got "${word.slice(0, 40)}"`);
+  const sync = v.str('DATA_SYNC') ?? 'fsync';
+  if (sync !== 'fsync' && sync !== 'os') errors.push(`DATA_SYNC must be fsync or os, got "${sync.slice(0, 40)}"`);
+  const perms = (v.str('COMMAND_PERMISSIONS') ?? 'admins').toLowerCase();
+  if (!(PERMISSIONS as readonly string[]).includes(perms)) errors.push(`COMMAND_PERMISSIONS must be one of ${PERMISSIONS.join(', ')}, got "${perms.slice(0, 40)}"`);
+  if (errors.length) throw new ConfigErrors(errors);
+  const port = v.num('PORT') ?? 8080;
+  const redisUrl = v.str('REDIS_URL');
   return {
     port,
-    host: env.HOST || '127.0.0.1',
-    publicUrl: (env.PUBLIC_URL || `http://localhost:${port}`).replace(/\/+$/, ''),
-    ...(env.REDIS_URL ? { redisUrl: env.REDIS_URL } : {}),
-    dataDir: env.DATA_DIR || './data',
+    host: v.str('HOST') ?? '127.0.0.1',
+    publicUrl: (v.str('PUBLIC_URL') ?? `http://localhost:${port}`).replace(/\/+$/, ''),
+    ...(redisUrl ? { redisUrl } : {}),
+    dataDir: v.str('DATA_DIR') ?? './data',
+    dataSync: sync === 'os' ? 'os' : 'fsync',
     commandWord: word,
-    codeTtlMs: int(env, 'CODE_TTL_MINUTES', 10) * 60_000,
-    maxFileBytes: int(env, 'MAX_FILE_MB', 25) * 1024 * 1024,
-    logLevel: env.LOG_LEVEL || 'info',
-    queueShards: int(env, 'QUEUE_SHARDS', 8),
-    deliveryMaxAttempts: int(env, 'DELIVERY_MAX_ATTEMPTS', 10),
-    leaseMs: int(env, 'LEASE_MS', 5000),
-    maxRoomsPerSameRoom: Math.max(2, int(env, 'MAX_ROOMS_PER_SAME_ROOM', 20)),
-    maxTubesPerRoom: Math.max(1, int(env, 'MAX_TUBES_PER_ROOM', 10)),
-    commandPermissions: permissions(env.COMMAND_PERMISSIONS),
-    processId: env.PROCESS_ID || `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`,
-    keyPrefix: env.REDIS_PREFIX ?? 'sr:',
+    codeTtlMs: (v.num('CODE_TTL_MINUTES') ?? 10) * 60_000,
+    maxFileBytes: (v.num('MAX_FILE_MB') ?? 25) * 1024 * 1024,
+    logLevel: v.str('LOG_LEVEL') ?? 'info',
+    queueShards: v.num('QUEUE_SHARDS') ?? 8,
+    deliveryMaxAttempts: v.num('DELIVERY_MAX_ATTEMPTS') ?? 10,
+    leaseMs: v.num('LEASE_MS') ?? 5000,
+    shutdownTimeoutMs: v.num('SHUTDOWN_TIMEOUT_MS') ?? 10_000,
+    trustProxy: v.bool('TRUST_PROXY') ?? false,
+    maxRoomsPerSameRoom: Math.max(2, v.num('MAX_ROOMS_PER_SAME_ROOM') ?? 20),
+    maxTubesPerRoom: Math.max(1, v.num('MAX_TUBES_PER_ROOM') ?? 10),
+    commandPermissions: perms as CommandPermissions,
+    processId: v.str('PROCESS_ID') ?? `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`,
+    keyPrefix: v.str('REDIS_PREFIX') ?? 'sr:',
     env,
   };
 }
 
-/** Values of secret-looking keys, so logs and error messages can scrub them. */
-export function secretValues(env: NodeJS.ProcessEnv): string[] {
-  return Object.entries(env)
+/**
+ * Values to scrub from logs and error messages: every key declared secret (by the core or a
+ * platform), and, as a safety net, any key that looks like one.
+ */
+export function secretValues(env: NodeJS.ProcessEnv, declared: readonly EnvKey[] = CORE_ENV): string[] {
+  const looksSecret = Object.entries(env)
     .filter(([k, v]) => /TOKEN|SECRET|PASSWORD|_KEY$/.test(k) && typeof v === 'string' && v.length >= 6)
     .map(([, v]) => v as string);
+  return [...new Set([...secretsOf(declared, env), ...looksSecret])];
 }

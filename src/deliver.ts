@@ -3,7 +3,7 @@
  * in the message map is not posted again, and a post split into several messages resumes
  * after the last one that went out, so a retry or a redelivered job never duplicates a copy.
  */
-import { canDelete, canEdit } from './bot.js';
+import { canDelete, canEdit, capabilitiesIn } from './bot.js';
 import { unavailable } from './errors.js';
 import { parseRoomKey, type OutboundPost, type RemoteMessageId } from './model.js';
 import type { DeleteJob, DeliveryJob, EditJob, NoticeJob, PostJob } from './queue/job.js';
@@ -38,7 +38,7 @@ export class Deliverer {
   private async post(job: PostJob, mayExist: boolean): Promise<void> {
     const bot = this.botFor(job.target);
     const room = parseRoomKey(job.target);
-    const caps = bot.capabilities;
+    const caps = capabilitiesIn(bot, room);
     // Everything the copy needs is read at once (one round trip on Redis): how far an earlier
     // attempt got, the origin's author format, and what a reply points at.
     const [done, { format }, reply] = await Promise.all([
@@ -94,12 +94,13 @@ export class Deliverer {
     const ids = await this.s.map.copiesIn(job.group, job.target);
     if (!ids?.length) return;
     const { format } = await this.s.rooms.get(job.origin);
-    const shaped = shapeCopy({ authorName: job.author.name, text: job.text, attachments: [], format }, bot.capabilities);
     const room = parseRoomKey(job.target);
+    const caps = capabilitiesIn(bot, room);
+    const shaped = shapeCopy({ authorName: job.author.name, text: job.text, attachments: [], format }, caps);
     // A copy keeps its number of messages: extra text goes into the last one, cut to fit.
     for (let i = 0; i < ids.length; i++) {
       const text = i < ids.length - 1 ? (shaped.chunks[i] ?? '') : shaped.chunks.slice(i).join('\n');
-      const fitted = text.length > bot.capabilities.maxTextLength ? `${text.slice(0, bot.capabilities.maxTextLength - 1)}…` : text;
+      const fitted = text.length > caps.maxTextLength ? `${text.slice(0, caps.maxTextLength - 1)}…` : text;
       await bot.edit({ room, id: ids[i] as RemoteMessageId, author: job.author, text: fitted || '…' });
     }
   }
@@ -113,6 +114,6 @@ export class Deliverer {
   }
 
   private async notice(job: NoticeJob): Promise<void> {
-    await this.botFor(job.target).say(parseRoomKey(job.target), job.text);
+    await this.botFor(job.target).say(parseRoomKey(job.target), job.text, job.replyTo);
   }
 }

@@ -1,25 +1,47 @@
-/** `npm run dlq` lists dead letters; `npm run dlq -- replay [jobId ...]` sends them again. */
+/**
+ * `npm run dlq` lists dead letters; `npm run dlq -- replay [jobId ...]` sends them again.
+ * On the embedded store, listing reads the database beside a running bridge (read-only, through
+ * WAL); replaying writes to it, so it needs the bridge stopped, and the next start delivers them.
+ */
 import 'dotenv/config';
-import { loadConfig } from './config.js';
+import { existsSync } from 'node:fs';
+import { loadConfig, type Config } from './config.js';
 import { MemoryQueue } from './queue/memory.js';
-import { DeadLetters } from './queue/queue.js';
+import { DeadLetters, type DeliveryQueue } from './queue/queue.js';
 import { RedisQueue } from './queue/redis.js';
 import { EmbeddedStore } from './store/embedded.js';
 import { RedisStore, connectRedis } from './store/redis.js';
+import { dbPath } from './store/sqlite.js';
+import type { Store } from './store/store.js';
+
+function open(config: Config, replay: boolean): { store: Store; queue?: DeliveryQueue } | undefined {
+  if (config.redisUrl) {
+    const client = connectRedis(config.redisUrl);
+    const store = new RedisStore(client, config.keyPrefix);
+    const queue = new RedisQueue(client, store, config.keyPrefix, { processId: `${config.processId}-dlq`, shards: config.queueShards });
+    return { store, queue };
+  }
+  if (!existsSync(dbPath(config.dataDir))) return undefined;
+  if (!replay) return { store: new EmbeddedStore(config.dataDir, { readOnly: true }) };
+  const store = new EmbeddedStore(config.dataDir, { owner: 'replaying dead letters (the bridge delivers them when it starts again)' });
+  return { store, queue: new MemoryQueue(store) };
+}
 
 async function main(): Promise<void> {
   const config = loadConfig();
   const [verb, ...ids] = process.argv.slice(2);
-  const client = config.redisUrl ? connectRedis(config.redisUrl) : undefined;
-  const store = client ? new RedisStore(client, config.keyPrefix) : new EmbeddedStore(config.dataDir);
-  const queue = client
-    ? new RedisQueue(client, store, config.keyPrefix, { processId: `${config.processId}-dlq`, shards: config.queueShards })
-    : new MemoryQueue(store);
+  const opened = open(config, verb === 'replay');
+  if (!opened) {
+    console.log(`No dead letters (no data in ${config.dataDir} yet).`);
+    return;
+  }
+  const { store, queue } = opened;
   const dead = new DeadLetters(store);
   try {
-    if (verb === 'replay') {
+    if (verb === 'replay' && queue) {
       const n = await dead.replay(queue, ids.length ? ids : undefined);
-      console.log(`${n} dead letter(s) queued again; a running bridge delivers them.`);
+      const when = config.redisUrl ? 'a running bridge delivers them' : 'the bridge delivers them when it starts';
+      console.log(`${n} dead letter(s) queued again; ${when}.`);
       return;
     }
     const letters = await dead.list(1000);

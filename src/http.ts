@@ -4,6 +4,7 @@ import fastifyWebsocket from '@fastify/websocket';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Files } from './files.js';
 import type { Metrics } from './metrics.js';
+import type { PlatformState } from './platforms.js';
 import type { Store } from './store/store.js';
 
 /** WebSocket frames above this close the connection (the web platform refuses smaller ones politely). */
@@ -21,14 +22,30 @@ export function createHttp(opts: { bodyLimit?: number; trustProxy?: boolean } = 
   return http;
 }
 
-export function mountCore(http: FastifyInstance, deps: { store: Store; files: Files; metrics: Metrics; bots: () => string[] }): void {
-  http.get('/healthz', async (_req, reply) => {
+export function mountCore(
+  http: FastifyInstance,
+  deps: { store: Store; files: Files; metrics: Metrics; bots: () => string[]; platforms: () => Record<string, PlatformState> },
+): void {
+  const storeUp = async (): Promise<boolean> => {
     try {
       await Promise.race([deps.store.ping(), new Promise((_r, rej) => setTimeout(() => rej(new Error('store timeout')), 1000).unref())]);
-      return { status: 'ok', store: deps.store.kind, platforms: deps.bots() };
+      return true;
     } catch {
-      return reply.code(503).send({ status: 'degraded', store: deps.store.kind, reason: 'store unreachable', platforms: deps.bots() });
+      return false;
     }
+  };
+  // Liveness: the process answers and reaches its store.
+  http.get('/healthz', async (_req, reply) => {
+    if (await storeUp()) return { status: 'ok', store: deps.store.kind, platforms: deps.bots() };
+    return reply.code(503).send({ status: 'degraded', store: deps.store.kind, reason: 'store unreachable', platforms: deps.bots() });
+  });
+  // Readiness: the store answers and every configured platform is connected (or on standby
+  // while another process holds its single connection).
+  http.get('/readyz', async (_req, reply) => {
+    const store = (await storeUp()) ? 'ok' : 'unreachable';
+    const platforms = deps.platforms();
+    const ready = store === 'ok' && Object.values(platforms).every((p) => p.state === 'up' || p.state === 'standby');
+    return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not ready', store, platforms });
   });
   http.get('/metrics', async (_req, reply) => {
     const text = await deps.metrics.registry.metrics();

@@ -62,6 +62,8 @@ export const keys = {
   /** web platform: room record and history */
   webRoom: (id: string) => `web:${id}`,
   webHistory: (id: string) => `web:${id}:history`,
+  /** web platform: the counter numbering a room's messages (`seq`) */
+  webSeq: (id: string) => `web:${id}:seq`,
   /** web platform: one message record (JSON, edits and deletes applied in place) */
   webMessage: (id: string, messageId: string) => `web:${id}:msg:${messageId}`,
   /** portal: the guest web room made for a portal secret (room key) */

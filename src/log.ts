@@ -1,5 +1,9 @@
-/** Logging with pino. Secrets are redacted by field name and scrubbed by value. */
+/**
+ * Logging with pino. Secrets are redacted by field name and scrubbed by value. JSON lines, or
+ * readable coloured lines (pino-pretty) for a person at a terminal.
+ */
 import { pino, type Logger } from 'pino';
+import pretty from 'pino-pretty';
 
 const REDACT = [
   'token', '*.token', 'password', '*.password', 'secret', '*.secret', 'authorization', '*.authorization',
@@ -11,6 +15,16 @@ export function scrub(text: string, secrets: readonly string[]): string {
   for (const s of secrets) if (out.includes(s)) out = out.split(s).join('[redacted]');
   // Bot tokens inside URLs (Telegram puts them in the path).
   return out.replace(/\/bot\d+:[A-Za-z0-9_-]{20,}/g, '/bot[redacted]');
+}
+
+/** `LOG_FORMAT`: `json`, `pretty`, or (default) pretty when stdout is a terminal and JSON otherwise. */
+export function wantsPretty(format: string | undefined, isTTY: boolean | undefined): boolean {
+  return format === 'pretty' || (format !== 'json' && isTTY === true);
+}
+
+/** Readable lines on stdout: time, level, message, then the fields (scrubbed like JSON lines). */
+export function prettyStream(colorize = true): pino.DestinationStream {
+  return pretty({ colorize, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname', singleLine: true, sync: true });
 }
 
 export function createLogger(level: string, secrets: readonly string[] = [], destination?: pino.DestinationStream): Logger {

@@ -1,28 +1,51 @@
-/** `npm start`: run the bridge with the configuration in the environment (and `.env`). */
+/**
+ * Run the bridge with the configuration in the environment (and `.env`). The platforms and the
+ * command layer are handed in by the entry point (main.ts at the top level): the core imports
+ * neither.
+ */
 import 'dotenv/config';
-import { loadConfig, secretValues } from './config.js';
-import { createLogger } from './log.js';
-import { createBots } from './registry.js';
-import { buildBridge } from './setup.js';
+import type { CommandRunner } from './command.js';
+import { CORE_ENV, loadConfig, secretValues, type Config } from './config.js';
+import { createLogger, prettyStream, wantsPretty } from './log.js';
+import { loadPlatforms, type PlatformDescriptor } from './platform.js';
+import { packageVersion, startupSummary } from './summary.js';
+import { buildBridge, openEmbeddedStore } from './setup.js';
 
-async function main(): Promise<void> {
+export interface App {
+  readonly platforms: readonly PlatformDescriptor[];
+  readonly commands: CommandRunner;
+}
+
+/** Every secret the core and the platforms declare, to scrub from logs. */
+function secrets(app: App, config: Config): string[] {
+  return secretValues(config.env, [...CORE_ENV, ...app.platforms.flatMap((p) => p.env)]);
+}
+
+export async function runBridge(app: App): Promise<void> {
   const config = loadConfig();
-  const log = createLogger(config.logLevel, secretValues(config.env));
-  const { bots, missing } = await createBots(config);
-  const bridge = buildBridge(config, log, bots);
+  const pretty = wantsPretty(config.env.LOG_FORMAT, process.stdout.isTTY);
+  const log = createLogger(config.logLevel, secrets(app, config), pretty ? prettyStream() : undefined);
+  // DATA_DIR first: a second bridge on it refuses at once, before loading any platform.
+  const embedded = config.redisUrl ? undefined : openEmbeddedStore(config);
+  const { bots, missing } = await loadPlatforms(app.platforms, config);
+  const bridge = buildBridge(config, log, bots, app.commands, { platforms: app.platforms, ...(embedded ? { embedded } : {}) });
   await bridge.start();
   await bridge.http.listen({ port: config.port, host: config.host });
-  const store = config.redisUrl ? 'Redis' : `the embedded store in ${config.dataDir}`;
   log.info(
-    `Sameroom is running on ${store}: open ${config.publicUrl} to chat. Platforms on: ${bridge.platforms().join(', ') || 'none'}.` +
-      (missing.length ? ` Not configured: ${missing.map((m) => `${m.platform} (set ${m.keys.join(' + ')})`).join(', ')}.` : ''),
+    startupSummary({
+      version: packageVersion(),
+      publicUrl: config.publicUrl,
+      store: config.redisUrl ? 'Redis' : `embedded (${config.dataDir})`,
+      platforms: bridge.runner.states(),
+      notConfigured: missing.map((m) => m.name),
+    }),
   );
   let stopping = false;
   const stop = (signal: string): void => {
     if (stopping) return;
     stopping = true;
     log.info({ signal }, 'stopping: finishing deliveries in flight');
-    const timeoutMs = Number(process.env.SHUTDOWN_TIMEOUT_MS ?? 10_000);
+    const timeoutMs = config.shutdownTimeoutMs;
     // Unfinished deliveries stay queued and resume at the next start; never hang here.
     setTimeout(() => process.exit(1), timeoutMs + 15_000).unref();
     bridge.stop(timeoutMs).then(
@@ -36,8 +59,3 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
 }
-
-main().catch((err: unknown) => {
-  console.error(`Sameroom could not start: ${err instanceof Error ? err.message : String(err)}`);
-  process.exit(1);
-});

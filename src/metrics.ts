@@ -1,5 +1,6 @@
 /** Prometheus metrics (GET /metrics), one registry per bridge. */
-import { Counter, Gauge, Registry } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { PlatformState } from './platforms.js';
 import type { DeliveryQueue } from './queue/queue.js';
 
 export class Metrics {
@@ -9,7 +10,28 @@ export class Metrics {
   readonly retried = new Counter({ name: 'sameroom_delivery_retries_total', help: 'Delivery attempts that failed and will be retried', labelNames: ['platform'], registers: [this.registry] });
   readonly dead = new Counter({ name: 'sameroom_dead_letters_total', help: 'Deliveries given up after the retry budget', labelNames: ['platform'], registers: [this.registry] });
 
-  constructor(queue: DeliveryQueue) {
+  /** From a message's arrival to its copy being recorded (queue wait and retries included). */
+  readonly latency = new Histogram({
+    name: 'sameroom_delivery_seconds',
+    help: 'Time from accepting an event to its delivery being done, by target platform',
+    labelNames: ['platform', 'op'],
+    buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300],
+    registers: [this.registry],
+  });
+
+  constructor(queue: DeliveryQueue, platforms: () => Record<string, PlatformState> = () => ({})) {
+    // Process CPU, memory, heap, GC, handles and event-loop lag (`process_*`, `nodejs_*`).
+    collectDefaultMetrics({ register: this.registry });
+    new Gauge({
+      name: 'sameroom_platform_up',
+      help: 'Whether this process is connected to the platform (1) or not (0: down, starting, or standby while another process holds its connection)',
+      labelNames: ['platform'],
+      registers: [this.registry],
+      collect() {
+        this.reset();
+        for (const [platform, s] of Object.entries(platforms())) this.set({ platform }, s.state === 'up' ? 1 : 0);
+      },
+    });
     // The three queue gauges of one scrape share one read of the queue.
     let last: { at: number; stats: ReturnType<DeliveryQueue['stats']> } | undefined;
     const stats = (): ReturnType<DeliveryQueue['stats']> => {

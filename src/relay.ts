@@ -7,8 +7,8 @@
  * never posts a copy twice.
  */
 import { createHash } from 'node:crypto';
-import { runCommand, isCommand } from '../commands/index.js';
 import type { Bot } from './bot.js';
+import type { CommandRunner } from './command.js';
 import { keys } from './keys.js';
 import { escapeText, toPlain } from './markup.js';
 import { roomKey, type Inbound, type InboundPost, type RoomKey, type StoredFile } from './model.js';
@@ -23,7 +23,10 @@ export function groupIdOf(room: RoomKey, id: string): string {
 }
 
 export class Relay {
-  constructor(private readonly s: Services) {}
+  constructor(
+    private readonly s: Services,
+    private readonly commands: CommandRunner,
+  ) {}
 
   async ingest(bot: Bot, ev: Inbound, receivedAt = Date.now()): Promise<void> {
     const seenKey = keys.seen(ev.room.platform, ev.eventId);
@@ -45,8 +48,9 @@ export class Relay {
     if (ev.kind === 'post') {
       const full = toPlain(ev.text);
       const plain = full.trim();
-      if (isCommand(plain, this.s.config.commandWord)) {
-        await runCommand(this.s, bot, ev, plain, receivedAt);
+      if (this.commands.isCommand(plain, this.s.config.commandWord)) {
+        const answer = await this.commands.run(this.s, { bot, message: ev, plain, receivedAt });
+        await this.answer(bot, ev, answer, receivedAt);
         return;
       }
       if (plain.startsWith('^^^')) return;
@@ -78,6 +82,20 @@ export class Relay {
       );
     }
     await this.s.queue.enqueue(jobs);
+  }
+
+  /**
+   * Post a command's answer. It goes out at once when the platform takes it; when it does not
+   * (a 429, an outage) it is handed to the delivery queue, which retries it: the event still
+   * counts as handled, so the platform's redelivery never runs the command a second time.
+   */
+  private async answer(bot: Bot, ev: InboundPost, text: string, receivedAt: number): Promise<void> {
+    try {
+      await bot.say(ev.room, text, ev.id);
+    } catch (err) {
+      this.s.log.warn({ err, platform: bot.platform }, 'command answer not posted; queued for retry');
+      await this.s.queue.enqueue([{ op: 'notice', id: jobId(), target: roomKey(ev.room), acceptedAt: receivedAt, text, replyTo: ev.id }]);
+    }
   }
 
   /** Rooms a message from `room` goes to: the rest of its same room, minus send-only rooms. */

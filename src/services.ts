@@ -4,6 +4,9 @@ import type { Bot } from './bot.js';
 import type { Codes } from './codes.js';
 import type { Config } from './config.js';
 import type { Files } from './files.js';
+import type { Links } from './links.js';
+import type { Lockout } from './lockout.js';
+import type { PlatformInfo } from './platform.js';
 import type { MessageMap } from './messagemap.js';
 import type { RoomKey, RoomRef } from './model.js';
 import type { DeliveryQueue } from './queue/queue.js';
@@ -23,7 +26,13 @@ export interface Services {
   readonly seclog: SecurityLog;
   readonly files: Files;
   readonly queue: DeliveryQueue;
+  /** portal, connect and map links */
+  readonly links: Links;
+  /** failed `connect` attempts, per room, person and client address (increment, then check) */
+  readonly connectAttempts: Lockout;
   bot(platform: string): Bot | undefined;
+  /** what a platform's descriptor says about it (display name, what it cannot do) */
+  platform(name: string): PlatformInfo;
   /** A room's human name: `#general (Slack)`. */
   roomName(room: RoomKey): Promise<string>;
   /** Post a bridge notice to a room through the queue (durable, in order with copies). */

@@ -79,7 +79,7 @@ export class LastSeen {
     const json = JSON.stringify(Object.fromEntries(this.map));
     this.saving = this.saving
       .then(() => this.state.set(KEY, json))
-      .catch((err: unknown) => this.log.error({ err: String(err) }, 'discord: could not save last-seen state'));
+      .catch((err: unknown) => this.log.error({ err }, 'discord: could not save last-seen state'));
   }
 }
 

@@ -3,7 +3,7 @@
  * usernames, nonces). Pure functions; see test/discord/format.test.ts for the tables.
  */
 import { createHash } from 'node:crypto';
-import { escapeText, render, type Renderer } from '../../src/markup.js';
+import { escapeText, quoteLines, render, type Renderer } from '../../src/markup.js';
 
 /** Looks up the readable names of mentioned users, roles and channels (undefined: unknown). */
 export interface MentionNames {
@@ -159,11 +159,7 @@ export const discordRenderer: Renderer = {
     const safe = url.replace(/[()\s]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`);
     return inner === '' || inner === escapeDiscord(url) || inner === url ? safe : `[${inner}](${safe})`;
   },
-  quote: (s) =>
-    s
-      .split('\n')
-      .map((l) => `> ${l}`)
-      .join('\n'),
+  quote: quoteLines,
 };
 
 /** Canonical markup → Discord markdown. */

@@ -35,6 +35,11 @@ export class Gateway {
     return this.client !== undefined;
   }
 
+  /** The session is ready (identified or resumed), not merely being dialled. */
+  get ready(): boolean {
+    return this.client?.isReady() ?? false;
+  }
+
   async connect(): Promise<void> {
     if (this.client) return;
     const client = new Client({ intents: INTENTS, rest: restOptions(this.opts.api) });

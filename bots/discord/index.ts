@@ -21,7 +21,7 @@ import {
   type GatewayReadyDispatchData,
   type RESTPutAPIApplicationCommandsJSONBody,
 } from 'discord-api-types/v10';
-import type { AdminAware, BotContext, DeletingBot, EditingBot, NamingBot, WorkspaceBot } from '../../src/bot.js';
+import type { AdminAware, BotContext, ConnectionState, DeletingBot, EditingBot, NamingBot, ReportingBot, WorkspaceBot } from '../../src/bot.js';
 import { DISCORD_ADMINS_ARE, isDiscordAdmin } from './admins.js';
 import type { Capabilities, OutboundDelete, OutboundEdit, OutboundPost, RemoteMessageId, RoomRef } from '../../src/model.js';
 import { catchUp, LastSeen } from './catchup.js';
@@ -31,21 +31,9 @@ import { InboundHandler, PLATFORM, RecentIds } from './inbound.js';
 import { MAX_FILE_BYTES, MAX_TEXT, Outbound } from './outbound.js';
 import { call, createRest, DEFAULT_API_URL, toDeliveryError } from './transport.js';
 import { Webhooks, type Self } from './webhooks.js';
+import type { DiscordConfig } from './config.js';
 
-export interface DiscordConfig {
-  /** Bot token (DISCORD_TOKEN). */
-  readonly token: string;
-  /** API base without version (DISCORD_API_URL), default https://discord.com/api. */
-  readonly apiUrl?: string;
-  /** How often to check the inbound-connection lease when the core gives one (ms). */
-  readonly leasePollMs?: number;
-}
-
-export function discordConfigFromEnv(env: NodeJS.ProcessEnv): DiscordConfig | undefined {
-  const token = env.DISCORD_TOKEN?.trim();
-  if (!token) return undefined;
-  return { token, apiUrl: env.DISCORD_API_URL?.trim() || DEFAULT_API_URL };
-}
+export { discordConfigFromEnv, type DiscordConfig } from './config.js';
 
 export function createDiscordBot(config: DiscordConfig): DiscordBot {
   return new DiscordBot(config);
@@ -63,9 +51,14 @@ interface Running {
   readonly gateway: Gateway;
 }
 
-export class DiscordBot implements EditingBot, DeletingBot, NamingBot, WorkspaceBot, AdminAware {
+export class DiscordBot implements EditingBot, DeletingBot, NamingBot, ReportingBot, WorkspaceBot, AdminAware {
   readonly platform = PLATFORM;
   readonly capabilities: Capabilities = { maxTextLength: MAX_TEXT, maxFileBytes: MAX_FILE_BYTES, impersonate: true, replies: true };
+
+  /** DMs (no guild) have no webhooks: copies there go out as the bot, named by the core in the room's format. */
+  capabilitiesFor(room: RoomRef): Capabilities {
+    return room.workspace ? this.capabilities : { ...this.capabilities, impersonate: false };
+  }
   private readonly rest: REST;
   private readonly self: Self = {};
   private readonly dir = new Directory();
@@ -105,6 +98,11 @@ export class DiscordBot implements EditingBot, DeletingBot, NamingBot, Workspace
       this.leaseTimer = setInterval(() => void this.checkLease(), this.config.leasePollMs ?? 5000);
       this.leaseTimer.unref();
     }
+  }
+
+  /** For /readyz: whether the gateway session is ready (false too while another process holds it). */
+  connection(): ConnectionState {
+    return this.running?.gateway.ready ? { up: true } : { up: false, reason: 'gateway session not ready' };
   }
 
   async stop(): Promise<void> {
@@ -202,7 +200,7 @@ export class DiscordBot implements EditingBot, DeletingBot, NamingBot, Workspace
       if (held && !r.gateway.connected) await this.connect();
       else if (!held && r.gateway.connected) await r.gateway.disconnect();
     } catch (err) {
-      r.ctx.log.error({ err: err instanceof Error ? err.message : String(err) }, 'discord: gateway lease change failed');
+      r.ctx.log.error({ err }, 'discord: gateway lease change failed');
     } finally {
       this.leaseBusy = false;
     }
@@ -211,7 +209,7 @@ export class DiscordBot implements EditingBot, DeletingBot, NamingBot, Workspace
   /** Run inbound work one at a time, in gateway order. Failures are logged, never block the rest. */
   private enqueue(task: () => Promise<void>): Promise<void> {
     const p = this.chain.then(task).catch((err: unknown) => {
-      this.running?.ctx.log.error({ err: err instanceof Error ? err.message : String(err) }, 'discord: inbound event failed');
+      this.running?.ctx.log.error({ err }, 'discord: inbound event failed');
     });
     this.chain = p;
     return p;

@@ -67,7 +67,8 @@ export class Outbound {
       for (const part of parts.slice(ids.length)) ids.push(await this.viaWebhook(ch, hook, part, post.author));
       return ids;
     }
-    const parts = pack(prefix(post.author) + body, files);
+    // In a DM the core already put the author's name in the room's format (capabilitiesFor).
+    const parts = pack((ch.dm ? '' : prefix(post.author)) + body, files);
     return this.asBot(ch, parts, post.replyTo, post.idempotencyKey);
   }
 
@@ -92,7 +93,7 @@ export class Outbound {
       );
       return;
     }
-    const body: RESTPatchAPIChannelMessageJSONBody = { content: fit(prefix(e.author) + text), allowed_mentions: NO_PINGS };
+    const body: RESTPatchAPIChannelMessageJSONBody = { content: fit((ch.dm ? '' : prefix(e.author)) + text), allowed_mentions: NO_PINGS };
     await call('edit message', () => this.d.rest.patch(Routes.channelMessage(ch.id, msg.id), { body }));
   }
 

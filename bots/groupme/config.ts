@@ -1,4 +1,6 @@
 /** GroupMe bot configuration, and reading it from the environment. */
+import type { EnvValues } from '../../src/env.js';
+import { readPlatformEnv, type PlatformEnv } from '../../src/platform.js';
 
 export interface GroupMeConfig {
   /** The bridge account's access token (dev.groupme.com → Access Token). */
@@ -34,25 +36,32 @@ export const DEFAULTS = {
   maxDownloadBytes: 50 * 1024 * 1024,
 } as const;
 
-const positive = (v: string | undefined): number | undefined => {
-  const n = Number(v);
-  return v && Number.isFinite(n) && n >= 0 ? n : undefined;
+export const GROUPME_ENV: PlatformEnv = {
+  enabledBy: ['GROUPME_ACCESS_TOKEN'],
+  env: [
+    { key: 'GROUPME_ACCESS_TOKEN', kind: 'string', secret: true, required: true, doc: "the bridge account's token; GroupMe is on when it is set" },
+    { key: 'GROUPME_API_URL', kind: 'url', default: DEFAULTS.apiUrl, doc: 'API base (proxies, tests)' },
+    { key: 'GROUPME_IMAGE_URL', kind: 'url', default: DEFAULTS.imageUrl, doc: 'image service base' },
+    { key: 'GROUPME_BOT_NAME', kind: 'string', default: DEFAULTS.botName, doc: 'name of the bot made in each group (also answers `@Sameroom open`)' },
+    { key: 'GROUPME_AVATAR_URL', kind: 'url', doc: "that bot's avatar (must be an `i.groupme.com` URL)" },
+    { key: 'GROUPME_SYNC_INTERVAL_MS', kind: 'number', min: 1000, default: String(DEFAULTS.syncIntervalMs), doc: 'how often the group list is read again (ms)' },
+  ],
 };
 
-/**
- * `GROUPME_ACCESS_TOKEN` (required), `GROUPME_API_URL`, `GROUPME_IMAGE_URL`, and the optional
- * `GROUPME_BOT_NAME`, `GROUPME_AVATAR_URL`, `GROUPME_SYNC_INTERVAL_MS`. `undefined` when no token.
- */
-export function groupmeConfigFromEnv(env: NodeJS.ProcessEnv): GroupMeConfig | undefined {
-  const accessToken = env.GROUPME_ACCESS_TOKEN?.trim();
-  if (!accessToken) return undefined;
-  const syncIntervalMs = positive(env.GROUPME_SYNC_INTERVAL_MS);
+export function groupmeConfig(v: EnvValues): GroupMeConfig {
+  const avatarUrl = v.str('GROUPME_AVATAR_URL');
   return {
-    accessToken,
-    apiUrl: env.GROUPME_API_URL || DEFAULTS.apiUrl,
-    imageUrl: env.GROUPME_IMAGE_URL || DEFAULTS.imageUrl,
-    ...(env.GROUPME_BOT_NAME ? { botName: env.GROUPME_BOT_NAME } : {}),
-    ...(env.GROUPME_AVATAR_URL ? { avatarUrl: env.GROUPME_AVATAR_URL } : {}),
-    ...(syncIntervalMs ? { syncIntervalMs } : {}),
+    accessToken: v.str('GROUPME_ACCESS_TOKEN') ?? '',
+    apiUrl: v.str('GROUPME_API_URL') ?? DEFAULTS.apiUrl,
+    imageUrl: v.str('GROUPME_IMAGE_URL') ?? DEFAULTS.imageUrl,
+    ...(v.isSet('GROUPME_BOT_NAME') ? { botName: v.str('GROUPME_BOT_NAME') ?? DEFAULTS.botName } : {}),
+    ...(avatarUrl ? { avatarUrl } : {}),
+    ...(v.isSet('GROUPME_SYNC_INTERVAL_MS') ? { syncIntervalMs: v.num('GROUPME_SYNC_INTERVAL_MS') ?? DEFAULTS.syncIntervalMs } : {}),
   };
+}
+
+/** The GroupMe config from `GROUPME_*` keys; `undefined` when no token. */
+export function groupmeConfigFromEnv(env: NodeJS.ProcessEnv): GroupMeConfig | undefined {
+  const v = readPlatformEnv(GROUPME_ENV, env);
+  return v && groupmeConfig(v);
 }

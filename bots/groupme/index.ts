@@ -11,7 +11,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import type { BotContext, NamingBot } from '../../src/bot.js';
 import { DeliveryError } from '../../src/errors.js';
-import type { Capabilities, Inbound } from '../../src/model.js';
+import type { Capabilities } from '../../src/model.js';
 import { GroupMeClient } from './client.js';
 import { DEFAULTS, type GroupMeConfig } from './config.js';
 import { EchoMatcher } from './echo.js';
@@ -37,8 +37,8 @@ interface Running {
   readonly registry: BotRegistry;
   readonly deps: OutboundDeps;
   timer: NodeJS.Timeout | undefined;
-  /** Per group, the tail of the ingest chain (keeps a group's messages in order). */
-  readonly chains: Map<string, Promise<void>>;
+  /** Events handed to the core and not yet accepted (waited for at stop). */
+  readonly inFlight: InFlight;
   stopped: boolean;
 }
 
@@ -70,17 +70,6 @@ export function createGroupMeBot(config: GroupMeConfig): GroupMeBot {
   const syncLogged = (r: Running): Promise<void> =>
     r.registry.sync().catch((err: unknown) => r.log.warn({ err }, 'groupme: group sync failed'));
 
-  const enqueue = (r: Running, groupId: string, event: Inbound): void => {
-    const prev = r.chains.get(groupId) ?? Promise.resolve();
-    const next = prev
-      .then(() => r.ctx.ingest(event))
-      .catch((err: unknown) => r.log.error({ err, eventId: event.eventId }, 'groupme: ingest failed'));
-    r.chains.set(groupId, next);
-    void next.then(() => {
-      if (r.chains.get(groupId) === next) r.chains.delete(groupId);
-    });
-  };
-
   const onCallback = async (req: FastifyRequest<{ Params: { path: string } }>, reply: FastifyReply) => {
     const r = run;
     if (!r || r.stopped) return reply.code(503).send({ error: 'stopping' });
@@ -94,8 +83,9 @@ export function createGroupMeBot(config: GroupMeConfig): GroupMeBot {
       commandWord: r.ctx.commandWord,
       download: (url) => client.download(url, maxDownloadBytes),
     });
-    // Answer GroupMe at once; the core gets the message right after, in order per group.
-    if (event) enqueue(r, msg.group_id, event);
+    // Answer GroupMe at once (it does not redeliver callbacks): the core takes the message in
+    // order per group and retries it until accepted, so a failing ingest loses nothing.
+    if (event) r.inFlight.add(r.ctx.ingestInOrder(event));
     return reply.code(200).send({ ok: true });
   };
 
@@ -118,7 +108,7 @@ export function createGroupMeBot(config: GroupMeConfig): GroupMeBot {
         log,
         registry,
         timer: undefined,
-        chains: new Map(),
+        inFlight: new InFlight(),
         stopped: false,
         deps: {
           client,
@@ -150,7 +140,7 @@ export function createGroupMeBot(config: GroupMeConfig): GroupMeBot {
       r.stopped = true;
       clearInterval(r.timer);
       echoes.clear();
-      await Promise.allSettled([...r.chains.values(), r.registry.idle()]);
+      await Promise.allSettled([r.inFlight.idle(), r.registry.idle()]);
     },
 
     async sync(): Promise<void> {
@@ -171,4 +161,18 @@ export function createGroupMeBot(config: GroupMeConfig): GroupMeBot {
     },
   } satisfies GroupMeBot;
   return bot;
+}
+
+/** Promises still running, forgotten once settled. */
+class InFlight {
+  private readonly pending = new Set<Promise<void>>();
+
+  add(p: Promise<void>): void {
+    this.pending.add(p);
+    void p.finally(() => this.pending.delete(p));
+  }
+
+  idle(): Promise<void> {
+    return Promise.allSettled([...this.pending]).then(() => undefined);
+  }
 }

@@ -1,4 +1,6 @@
 /** Configuration of the IRC bot: one entry per network, one connection each. */
+import type { EnvValues } from '../../src/env.js';
+import { readPlatformEnv, type PlatformEnv } from '../../src/platform.js';
 import type { PaceOptions } from './pacer.js';
 
 export interface IrcNetworkConfig {
@@ -33,45 +35,44 @@ export interface IrcConfig {
 export const DEFAULT_PACE: PaceOptions = { burst: 4, intervalMs: 1500 };
 export const DEFAULT_RECONNECT = { baseMs: 2000, maxMs: 300_000 };
 
-function parseBool(v: string | undefined): boolean | undefined {
-  if (v === undefined || v.trim() === '') return undefined;
-  if (/^(1|true|yes|on)$/i.test(v.trim())) return true;
-  if (/^(0|false|no|off)$/i.test(v.trim())) return false;
-  throw new Error(`IRC_TLS: expected true or false, got "${v}"`);
-}
+export const IRC_ENV: PlatformEnv = {
+  enabledBy: ['IRC_SERVER'],
+  env: [
+    { key: 'IRC_SERVER', kind: 'string', required: true, doc: "server host name; the bot starts when it is set (it is also the room's workspace)" },
+    { key: 'IRC_PORT', kind: 'number', min: 1, max: 65535, doc: 'default 6697, or 6667 with `IRC_TLS=false`' },
+    { key: 'IRC_TLS', kind: 'boolean', doc: 'TLS with certificate verification; default on, unless `IRC_PORT=6667`' },
+    { key: 'IRC_NICK', kind: 'string', default: 'sameroom', doc: 'if taken at connect time the bot uses `sameroom_`' },
+    { key: 'IRC_SASL_USER', kind: 'string', doc: 'SASL PLAIN login (preferred); a failed login at start stops the bot' },
+    { key: 'IRC_SASL_PASSWORD', kind: 'string', secret: true, doc: 'password of `IRC_SASL_USER`' },
+    { key: 'IRC_NICKSERV_PASSWORD', kind: 'string', secret: true, doc: 'sent as `IDENTIFY` to NickServ after connecting (when SASL is not used)' },
+    { key: 'IRC_CHANNELS', kind: 'list', doc: 'comma separated channels to join at start; the bot also joins channels it is invited to' },
+  ],
+};
 
-const list = (v: string | undefined): string[] =>
-  (v ?? '')
-    .split(/[\s,]+/)
-    .map((s) => s.trim())
-    .filter(Boolean);
-
-/**
- * IRC_SERVER (required), IRC_PORT (default 6697 with TLS, 6667 without), IRC_TLS (default: on
- * unless IRC_PORT is 6667), IRC_NICK (default `sameroom`), IRC_SASL_USER, IRC_SASL_PASSWORD,
- * IRC_NICKSERV_PASSWORD, IRC_CHANNELS (optional, comma separated).
- */
-export function ircConfigFromEnv(env: NodeJS.ProcessEnv): IrcConfig | undefined {
-  const server = env.IRC_SERVER?.trim();
-  if (!server) return undefined;
-  const tlsEnv = parseBool(env.IRC_TLS);
-  const port = env.IRC_PORT?.trim() ? Number(env.IRC_PORT) : tlsEnv === false ? 6667 : 6697;
-  if (!Number.isInteger(port) || port <= 0 || port > 65535) throw new Error(`IRC_PORT: not a port: "${env.IRC_PORT}"`);
-  const saslUser = env.IRC_SASL_USER?.trim() || undefined;
-  const saslPassword = env.IRC_SASL_PASSWORD || undefined;
+/** IRC_PORT defaults to 6697 with TLS, 6667 without; IRC_TLS defaults to on unless the port is 6667. */
+export function ircConfig(v: EnvValues): IrcConfig {
+  const tlsEnv = v.bool('IRC_TLS');
+  const port = v.num('IRC_PORT') ?? (tlsEnv === false ? 6667 : 6697);
+  const saslUser = v.str('IRC_SASL_USER');
+  const saslPassword = v.str('IRC_SASL_PASSWORD');
   if (saslUser && !saslPassword) throw new Error('IRC_SASL_USER is set but IRC_SASL_PASSWORD is not');
   return {
     networks: [
       {
-        server,
+        server: v.str('IRC_SERVER') ?? '',
         port,
         tls: tlsEnv ?? port !== 6667,
-        nick: env.IRC_NICK?.trim() || 'sameroom',
+        nick: v.str('IRC_NICK') ?? 'sameroom',
         saslUser,
         saslPassword,
-        nickservPassword: env.IRC_NICKSERV_PASSWORD || undefined,
-        channels: list(env.IRC_CHANNELS),
+        nickservPassword: v.str('IRC_NICKSERV_PASSWORD'),
+        channels: [...v.list('IRC_CHANNELS')],
       },
     ],
   };
+}
+
+export function ircConfigFromEnv(env: NodeJS.ProcessEnv): IrcConfig | undefined {
+  const v = readPlatformEnv(IRC_ENV, env);
+  return v && ircConfig(v);
 }

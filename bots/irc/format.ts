@@ -4,7 +4,7 @@
  *   \x02 bold   \x1d italic   \x1e strike   \x11 monospace   \x0f reset
  *   \x03 colours, \x04 hex colours, \x16 reverse, \x1f underline: stripped on the way in
  */
-import { escapeText, render, type Renderer } from '../../src/markup.js';
+import { escapeText, quoteLines, render, type Renderer } from '../../src/markup.js';
 
 export const B = '\x02';
 export const I = '\x1d';
@@ -129,11 +129,7 @@ export const ircRenderer: Renderer = {
     const u = stripControls(url).replace(/\s/g, '%20');
     return inner && stripFormatting(inner) !== u ? `${inner} (${u})` : u;
   },
-  quote: (s) =>
-    s
-      .split('\n')
-      .map((l) => `> ${l}`)
-      .join('\n'),
+  quote: quoteLines,
 };
 
 /** Canonical markup → IRC text (may contain newlines: one PRIVMSG per line). */

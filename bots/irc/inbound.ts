@@ -2,6 +2,7 @@
 import type { InboundPost, RemoteMessageId } from '../../src/model.js';
 import { escapeText } from '../../src/markup.js';
 import { ircToCanonical, stripFormatting } from './format.js';
+import { mentionToCommand } from '../../src/command.js';
 
 export interface InboundContext {
   /** Server host: the room's workspace. */
@@ -33,15 +34,7 @@ export interface IrcMessage {
  * `-sameroom open`. Returns undefined when the message is not addressed to the bot.
  */
 export function normalizeCommand(plain: string, ownNick: string, word: string): string | undefined {
-  const esc = ownNick.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  const m = new RegExp(`^\\s*(?:@${esc}[:,]?|${esc}[:,])(?:\\s+(.*))?$`, 'i').exec(plain);
-  if (!m) return undefined;
-  let args = (m[1] ?? '').trim();
-  const lower = args.toLowerCase();
-  const w = word.toLowerCase();
-  if (lower === w || lower === `-${w}`) args = '';
-  else if (lower.startsWith(`${w} `) || lower.startsWith(`-${w} `)) args = args.slice(args.indexOf(' ') + 1).trim();
-  return `-${word}${args ? ` ${args}` : ''}`;
+  return mentionToCommand(plain, { names: [ownNick], style: 'at-or-colon' }, word);
 }
 
 export function messageToInbound(msg: IrcMessage, action: boolean, ctx: InboundContext): InboundPost | undefined {

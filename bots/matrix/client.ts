@@ -62,6 +62,21 @@ export class MatrixClient {
   }
 }
 
+/**
+ * The homeserver no longer knows the access token (401 M_UNKNOWN_TOKEN): it expired (Matrix
+ * Authentication Service tokens last minutes; `softLogout`) or was logged out. Retrying with the
+ * same token never helps.
+ */
+export class MatrixTokenError extends DeliveryError {
+  constructor(
+    message: string,
+    readonly softLogout: boolean,
+  ) {
+    // Not the message's fault: deliveries wait and retry (dead letters can be replayed) until the token is replaced.
+    super('unavailable', message);
+  }
+}
+
 /** Map a failed reply (`{errcode, error, retry_after_ms}`) to a DeliveryError. */
 async function toError(res: Response, method: string, path: string): Promise<DeliveryError> {
   const body: unknown = await res.json().catch(() => undefined);
@@ -70,6 +85,7 @@ async function toError(res: Response, method: string, path: string): Promise<Del
   const msg = `matrix ${method} ${path}: ${res.status} ${errcode ?? ''} ${error ?? ''}`.trim();
   const retryMs = isRecord(body) && typeof body.retry_after_ms === 'number' ? body.retry_after_ms : retryAfterHeader(res);
   if (res.status === 429 || errcode === 'M_LIMIT_EXCEEDED') return rateLimited(msg, retryMs ?? 1000);
+  if (errcode === 'M_UNKNOWN_TOKEN') return new MatrixTokenError(msg, isRecord(body) && body.soft_logout === true);
   if (errcode === 'M_FORBIDDEN') return new DeliveryError('forbidden', msg);
   if (errcode === 'M_NOT_FOUND') return new DeliveryError('not_found', msg);
   return fromHttpStatus(res.status, msg, retryMs);

@@ -3,38 +3,20 @@
  * author's name. Works with rooms on any homeserver the account can join (Gitter's gitter.im
  * included). Lifecycle here; see sync.ts (inbound loop), inbound.ts, outbound.ts, format.ts.
  */
-import type { AdminAware, Bot, BotContext, DeletingBot, EditingBot, NamingBot } from '../../src/bot.js';
+import type { MatrixConfig } from './config.js';
+import type { AdminAware, Bot, BotContext, ConnectionState, DeletingBot, EditingBot, NamingBot, ReportingBot } from '../../src/bot.js';
 import { isMatrixAdmin, MATRIX_ADMINS_ARE } from './admins.js';
 import type { Capabilities, OutboundDelete, OutboundEdit, OutboundPost, RemoteMessageId, RoomRef } from '../../src/model.js';
-import { MatrixClient } from './client.js';
+import { MatrixClient, MatrixTokenError } from './client.js';
 import { toInbound, type InboundDeps } from './inbound.js';
 import { MatrixOutbound } from './outbound.js';
-import { localpart, Syncer } from './sync.js';
+import { localpart, Syncer, tokenReason } from './sync.js';
 import { parseMxc, str } from './types.js';
 
-export interface MatrixConfig {
-  /** e.g. `https://matrix.org` (MATRIX_HOMESERVER_URL). */
-  readonly homeserverUrl: string;
-  /** The bot account's access token (MATRIX_ACCESS_TOKEN). */
-  readonly accessToken: string;
-  /** `@bot:example.org` (MATRIX_USER_ID); asked with /whoami when unset. */
-  readonly userId?: string;
-  /** Long-poll timeout of /sync. Default 30 s. */
-  readonly syncTimeoutMs?: number;
-  /** First retry delay after a failed sync. Default 1 s. */
-  readonly retryMs?: number;
-  /** Upload limit when the homeserver does not say (`/media/config`). Default 50 MiB. */
-  readonly maxFileBytes?: number;
-}
+export { matrixConfigFromEnv, type MatrixConfig } from './config.js';
 
-export function matrixConfigFromEnv(env: NodeJS.ProcessEnv): MatrixConfig | undefined {
-  const homeserverUrl = env.MATRIX_HOMESERVER_URL;
-  const accessToken = env.MATRIX_ACCESS_TOKEN;
-  if (!homeserverUrl || !accessToken) return undefined;
-  return { homeserverUrl, accessToken, ...(env.MATRIX_USER_ID ? { userId: env.MATRIX_USER_ID } : {}) };
-}
 
-export type MatrixBot = Bot & EditingBot & DeletingBot & NamingBot & AdminAware;
+export type MatrixBot = Bot & EditingBot & DeletingBot & NamingBot & ReportingBot & AdminAware;
 
 export function createMatrixBot(config: MatrixConfig): MatrixBot {
   const client = new MatrixClient(config.homeserverUrl, config.accessToken);
@@ -60,7 +42,10 @@ export function createMatrixBot(config: MatrixConfig): MatrixBot {
 
     async start(c: BotContext): Promise<void> {
       ctx = c;
-      const userId = config.userId ?? str((await client.call<Record<string, unknown>>('GET', '/_matrix/client/v3/account/whoami')).user_id);
+      const whoami = await client.call<Record<string, unknown>>('GET', '/_matrix/client/v3/account/whoami').catch((err: unknown) => {
+        throw err instanceof MatrixTokenError ? new MatrixTokenError(`matrix: ${tokenReason(err)}`, err.softLogout) : err;
+      });
+      const userId = config.userId ?? str(whoami.user_id);
       if (!userId) throw new Error('matrix: /whoami gave no user_id');
       const media = await client.call<Record<string, unknown>>('GET', '/_matrix/client/v1/media/config').catch(() => ({}) as Record<string, unknown>);
       const limit = media['m.upload.size'];
@@ -88,6 +73,10 @@ export function createMatrixBot(config: MatrixConfig): MatrixBot {
       syncer = s;
       s.start();
       c.log.info({ userId }, 'matrix bot started');
+    },
+
+    connection(): ConnectionState {
+      return syncer?.state ?? { up: false, reason: 'not started' };
     },
 
     async stop(): Promise<void> {

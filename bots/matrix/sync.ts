@@ -3,14 +3,23 @@
  * every event of a batch was ingested, so a crash or a failed ingest replays the batch (the core
  * drops redeliveries by event id). Invites are accepted with `/join`.
  */
-import type { BotContext } from '../../src/bot.js';
+import type { BotContext, ConnectionState } from '../../src/bot.js';
 import type { Author } from '../../src/model.js';
 import { DeliveryError } from '../../src/errors.js';
 import { backoffMs } from '../shared/backoff.js';
-import type { MatrixClient } from './client.js';
+import { MatrixTokenError, type MatrixClient } from './client.js';
 import { isRecord, str, type MatrixEvent, type SyncResponse } from './types.js';
+import { sleep } from '../../src/sleep.js';
 
 export const SINCE_KEY = 'matrix:since';
+
+/** What the operator is told when the homeserver rejects the bot's access token. */
+export function tokenReason(err: MatrixTokenError): string {
+  return (
+    `the homeserver rejected MATRIX_ACCESS_TOKEN (M_UNKNOWN_TOKEN${err.softLogout ? ', soft logout: it expired' : ''}); ` +
+    'the bot cannot work until it is replaced by a token that does not expire (password login or a compatibility token, see the Matrix section of the README) and the bridge restarted'
+  );
+}
 
 export interface SyncOptions {
   readonly timeoutMs: number;
@@ -30,6 +39,8 @@ export class Syncer {
   private loop?: Promise<void>;
   private readonly members = new Map<string, Map<string, { name?: string }>>();
   private readonly profiles = new Map<string, Promise<string | undefined>>();
+  /** For /readyz: up after a sync succeeded, down with the reason after one failed. */
+  state: ConnectionState = { up: false, reason: 'connecting' };
 
   constructor(
     private readonly client: MatrixClient,
@@ -79,13 +90,19 @@ export class Syncer {
         since = res.next_batch;
         await this.ctx.state.set(SINCE_KEY, since);
         failures = 0;
+        if (!this.state.up) this.ctx.log.info('matrix sync connected');
+        this.state = { up: true };
       } catch (err) {
         if (signal.aborted) break;
         const wait = err instanceof DeliveryError && err.code === 'rate_limited' && err.retryAfterMs
           ? err.retryAfterMs
           : backoffMs(this.opts.retryMs, failures);
         failures++;
-        this.ctx.log.warn({ err, wait }, 'matrix sync failed; retrying');
+        const reason = err instanceof MatrixTokenError ? tokenReason(err) : `sync failing: ${err instanceof Error ? err.message : 'unknown error'}`;
+        // An expired token is said once, as an error; other failures each time, as warnings.
+        if (err instanceof MatrixTokenError && (this.state.up || this.state.reason !== reason)) this.ctx.log.error({ err }, `matrix: ${reason}`);
+        else if (!(err instanceof MatrixTokenError)) this.ctx.log.warn({ err, wait }, 'matrix sync failed; retrying');
+        this.state = { up: false, reason };
         await sleep(wait, signal);
       }
     }
@@ -122,17 +139,4 @@ export class Syncer {
 
 export function localpart(userId: string): string {
   return userId.replace(/^@/, '').replace(/:.*$/, '');
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const t = setTimeout(done, ms);
-    function done(): void {
-      clearTimeout(t);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
 }

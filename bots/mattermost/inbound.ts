@@ -7,6 +7,7 @@ import type { Author, Inbound, InboundAttachment, RoomRef } from '../../src/mode
 import { remoteId } from '../../src/model.js';
 import { mattermostToCanonical } from './format.js';
 import { isRecord, str, type MmFileInfo, type MmPost, type MmWsEvent } from './types.js';
+import { mentionToCommand } from '../../src/command.js';
 
 export interface InboundDeps {
   readonly botUserId: string;
@@ -70,11 +71,7 @@ export async function toInbound(ev: MmWsEvent, deps: InboundDeps): Promise<Inbou
 
 /** `@sameroom open` (a leading mention of the bot) → `-sameroom open`. */
 export function normalizeCommand(message: string, deps: Pick<InboundDeps, 'botUsername' | 'commandWord'>): string | undefined {
-  const name = deps.botUsername.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  const m = new RegExp(`^\\s*@${name}(?![\\w.-])[:,]?(?:\\s+([\\s\\S]*))?$`, 'i').exec(message);
-  if (!m) return undefined;
-  const args = (m[1] ?? '').trim();
-  return `-${deps.commandWord}${args ? ` ${args}` : ''}`;
+  return mentionToCommand(message, { names: [deps.botUsername], style: 'at' }, deps.commandWord);
 }
 
 /** Display name: nickname, else full name, else username; integrations' overridden name wins. */

@@ -3,7 +3,8 @@
  * REST v4, posts copies under the real author's name with override props. Lifecycle here; see
  * socket.ts (inbound transport), inbound.ts, outbound.ts, format.ts.
  */
-import type { Bot, BotContext, DeletingBot, EditingBot, NamingBot, WorkspaceBot } from '../../src/bot.js';
+import type { MattermostConfig } from './config.js';
+import type { Bot, BotContext, ConnectionState, DeletingBot, EditingBot, NamingBot, ReportingBot, WorkspaceBot } from '../../src/bot.js';
 import type { Author, OutboundDelete, OutboundEdit, OutboundPost, RemoteMessageId, RoomRef } from '../../src/model.js';
 import { MattermostClient } from './client.js';
 import { displayName, toInbound, type InboundDeps } from './inbound.js';
@@ -11,26 +12,10 @@ import { MAX_RUNES, MattermostOutbound } from './outbound.js';
 import { MattermostSocket } from './socket.js';
 import { str, type MmChannel, type MmFileInfo, type MmPost, type MmTeam, type MmUser } from './types.js';
 
-export interface MattermostConfig {
-  /** Server URL, e.g. `https://chat.example.com` (MATTERMOST_URL). */
-  readonly url: string;
-  /** The bot account's access token (MATTERMOST_TOKEN). */
-  readonly token: string;
-  /** Upload limit; default 100 MiB, Mattermost's default `MaxFileSize`. */
-  readonly maxFileBytes?: number;
-  /** First reconnect delay of the WebSocket. Default 1 s. */
-  readonly retryMs?: number;
-  /** WebSocket ping interval. Default 30 s. */
-  readonly pingMs?: number;
-}
+export { mattermostConfigFromEnv, type MattermostConfig } from './config.js';
 
-export function mattermostConfigFromEnv(env: NodeJS.ProcessEnv): MattermostConfig | undefined {
-  const url = env.MATTERMOST_URL;
-  const token = env.MATTERMOST_TOKEN;
-  return url && token ? { url, token } : undefined;
-}
 
-export type MattermostBot = Bot & EditingBot & DeletingBot & NamingBot & WorkspaceBot;
+export type MattermostBot = Bot & EditingBot & DeletingBot & NamingBot & ReportingBot & WorkspaceBot;
 
 /**
  * The client config tells the upload limit, and whether the server honours override props:
@@ -126,6 +111,10 @@ export function createMattermostBot(config: MattermostConfig): MattermostBot {
       });
       socket.start();
       c.log.info({ user: me.username }, 'mattermost bot started');
+    },
+
+    connection(): ConnectionState {
+      return socket?.state ?? { up: false, reason: 'not started' };
     },
 
     async stop(): Promise<void> {

@@ -6,6 +6,7 @@
  */
 import { ReconnectingSocket, type SocketSettings } from '../shared/reconnecting-socket.js';
 import { str, type MmWsEvent } from './types.js';
+import type { ConnectionState } from '../../src/bot.js';
 
 export interface SocketOptions extends SocketSettings {
   readonly onEvent: (ev: MmWsEvent) => Promise<void>;
@@ -32,6 +33,10 @@ export class MattermostSocket {
 
   start(): void {
     this.socket.start();
+  }
+
+  get state(): ConnectionState {
+    return this.socket.state;
   }
 
   stop(): Promise<void> {

@@ -6,6 +6,7 @@
  */
 import { ReconnectingSocket, type SocketSettings } from '../shared/reconnecting-socket.js';
 import { isRecord, str, type DdpFrame, type RcMessage } from './types.js';
+import type { ConnectionState } from '../../src/bot.js';
 
 export interface DdpOptions extends SocketSettings {
   readonly onMessage: (m: RcMessage) => Promise<void>;
@@ -44,6 +45,10 @@ export class DdpClient {
     if (this.rooms.has(rid)) return;
     this.rooms.add(rid);
     if (this.loggedIn) this.subDeletes(rid);
+  }
+
+  get state(): ConnectionState {
+    return this.socket.state;
   }
 
   stop(): Promise<void> {

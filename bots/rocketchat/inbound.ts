@@ -8,6 +8,7 @@ import type { Author, Inbound, InboundAttachment, RoomRef } from '../../src/mode
 import { remoteId } from '../../src/model.js';
 import { rocketToCanonical } from './format.js';
 import { dateMs, type RcMessage } from './types.js';
+import { mentionToCommand } from '../../src/command.js';
 
 export interface InboundDeps {
   readonly botUserId: string;
@@ -77,9 +78,5 @@ function filesOf(m: RcMessage, deps: InboundDeps): InboundAttachment[] {
 
 /** `@sameroom open` (a leading mention of the bot) → `-sameroom open`. */
 export function normalizeCommand(msg: string, deps: Pick<InboundDeps, 'botUsername' | 'commandWord'>): string | undefined {
-  const name = deps.botUsername.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  const m = new RegExp(`^\\s*@${name}(?![\\w.-])[:,]?(?:\\s+([\\s\\S]*))?$`, 'i').exec(msg);
-  if (!m) return undefined;
-  const args = (m[1] ?? '').trim();
-  return `-${deps.commandWord}${args ? ` ${args}` : ''}`;
+  return mentionToCommand(msg, { names: [deps.botUsername], style: 'at' }, deps.commandWord);
 }

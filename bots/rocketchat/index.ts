@@ -3,7 +3,8 @@
  * token). Reads over the realtime API (DDP), writes with REST; copies appear under the author's
  * name through `alias`/`avatar`. Lifecycle here; see ddp.ts, inbound.ts, outbound.ts, format.ts.
  */
-import type { Bot, BotContext, DeletingBot, EditingBot, NamingBot } from '../../src/bot.js';
+import type { RocketChatConfig } from './config.js';
+import type { Bot, BotContext, ConnectionState, DeletingBot, EditingBot, NamingBot, ReportingBot } from '../../src/bot.js';
 import type { Capabilities, OutboundDelete, OutboundEdit, OutboundPost, RemoteMessageId, RoomRef } from '../../src/model.js';
 import { RocketChatClient } from './client.js';
 import { DdpClient } from './ddp.js';
@@ -11,29 +12,9 @@ import { deleteEvent, toInbound, type InboundDeps } from './inbound.js';
 import { MAX_MESSAGE, RocketOutbound } from './outbound.js';
 import { str, type RcMessage } from './types.js';
 
-export interface RocketChatConfig {
-  /** Server URL, e.g. `https://chat.example.com` (ROCKETCHAT_URL). */
-  readonly url: string;
-  /** The bot user's id (ROCKETCHAT_USER_ID). */
-  readonly userId: string;
-  /** A personal access token or login token of that user (ROCKETCHAT_AUTH_TOKEN). */
-  readonly authToken: string;
-  /** Text limit; default 5000, Rocket.Chat's default `Message_MaxAllowedSize`. */
-  readonly maxTextLength?: number;
-  /** Upload limit; default 100 MiB, Rocket.Chat's default `FileUpload_MaxFileSize`. */
-  readonly maxFileBytes?: number;
-  /** First reconnect delay of the realtime connection. Default 1 s. */
-  readonly retryMs?: number;
-  /** Realtime ping interval. Default 30 s. */
-  readonly pingMs?: number;
-}
+export { rocketchatConfigFromEnv, type RocketChatConfig } from './config.js';
 
-export function rocketchatConfigFromEnv(env: NodeJS.ProcessEnv): RocketChatConfig | undefined {
-  const { ROCKETCHAT_URL: url, ROCKETCHAT_USER_ID: userId, ROCKETCHAT_AUTH_TOKEN: authToken } = env;
-  return url && userId && authToken ? { url, userId, authToken } : undefined;
-}
-
-export type RocketChatBot = Bot & EditingBot & DeletingBot & NamingBot;
+export type RocketChatBot = Bot & EditingBot & DeletingBot & NamingBot & ReportingBot;
 
 export function createRocketChatBot(config: RocketChatConfig): RocketChatBot {
   const client = new RocketChatClient(config.url, config.userId, config.authToken);
@@ -88,6 +69,10 @@ export function createRocketChatBot(config: RocketChatConfig): RocketChatBot {
       });
       ddp.start((subs.update ?? []).map((s) => s.rid).filter((r): r is string => typeof r === 'string'));
       c.log.info({ user: username }, 'rocketchat bot started');
+    },
+
+    connection(): ConnectionState {
+      return ddp?.state ?? { up: false, reason: 'not started' };
     },
 
     async stop(): Promise<void> {

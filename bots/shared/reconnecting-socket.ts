@@ -8,6 +8,7 @@ import type { Logger } from 'pino';
 import WebSocket from 'ws';
 import { backoffMs } from './backoff.js';
 import { isRecord } from './json.js';
+import type { ConnectionState } from '../../src/bot.js';
 
 /** How a platform's socket is tuned; the platforms' own option types extend this. */
 export interface SocketSettings {
@@ -35,6 +36,8 @@ export interface SocketHooks {
 }
 
 export class ReconnectingSocket {
+  /** Up once the platform's handshake is done (`established`), down from the next close. */
+  state: ConnectionState = { up: false, reason: 'connecting' };
   private ws?: WebSocket;
   private stopped = false;
   private failures = 0;
@@ -76,6 +79,7 @@ export class ReconnectingSocket {
   /** The session is established: the next disconnect starts the back-off from the beginning. */
   established(): void {
     this.failures = 0;
+    this.state = { up: true };
   }
 
   /** Close the link gracefully; it is redialled after the back-off. */
@@ -112,8 +116,12 @@ export class ReconnectingSocket {
       this.heartbeat = setInterval(() => this.beat(), this.opts.pingMs);
     });
     ws.on('message', (data) => this.receive(String(data)));
-    ws.on('error', (err) => this.opts.log.warn({ err: err.message }, `${this.name} websocket error`));
+    ws.on('error', (err) => {
+      this.state = { up: false, reason: `websocket error: ${err.message}` };
+      this.opts.log.warn({ err: err.message }, `${this.name} websocket error`);
+    });
     ws.on('close', () => {
+      if (this.state.up) this.state = { up: false, reason: 'connection lost; reconnecting' };
       clearInterval(this.heartbeat);
       this.hooks.onClose?.();
       if (this.ws === ws && !this.stopped) this.later(backoffMs(this.opts.retryMs, this.failures++));

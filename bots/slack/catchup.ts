@@ -45,6 +45,7 @@ import { DeliveryError, isTransient, retryAfterOf } from '../../src/errors.js';
 import { call } from './errors.js';
 import type { SlackFile, SlackMessage } from './inbound.js';
 import { compareTs, laterTs } from './watermarks.js';
+import { sleep } from '../../src/sleep.js';
 
 export const historyEventId = (channel: string, ts: string): string => `history:${channel}:${ts}`;
 export const historyEditEventId = (channel: string, ts: string, editedTs: string): string => `history-edit:${channel}:${ts}:${editedTs}`;
@@ -208,7 +209,7 @@ export async function fetchMissed(client: WebClient, channel: string, since: str
         o.log.warn({ channel }, 'slack: rate limited; the remaining remembered threads are not read');
         break;
       }
-      o.log.error({ err: String(err), channel, thread }, 'slack: could not read a thread; its missed replies are not caught up');
+      o.log.error({ err, channel, thread }, 'slack: could not read a thread; its missed replies are not caught up');
       continue;
     }
     if (o.signal.aborted) return NOTHING;
@@ -289,17 +290,4 @@ async function withRetry<T>(fn: () => Promise<T>, signal: AbortSignal, impatient
       await sleep(retryAfterOf(err) ?? 500 * 2 ** (attempt - 1), signal);
     }
   }
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const done = (): void => {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal.addEventListener('abort', done, { once: true });
-  });
 }

@@ -1,4 +1,6 @@
 /** Slack bot configuration, and reading it from the environment. */
+import type { EnvValues } from '../../src/env.js';
+import { readPlatformEnv, type PlatformEnv } from '../../src/platform.js';
 
 export interface SlackConfig {
   /** Bot token (`xoxb-…`), OAuth & Permissions → Bot User OAuth Token. */
@@ -30,25 +32,34 @@ export const DEFAULTS = {
   commandsPath: '/slack/commands',
 } as const;
 
-/**
- * The Slack config from `SLACK_*` keys, or undefined when `SLACK_BOT_TOKEN` is not set.
- * A bot token without a signing secret or an app token cannot hear anything: that is an error.
- */
-export function slackConfigFromEnv(env: NodeJS.ProcessEnv): SlackConfig | undefined {
-  const botToken = env.SLACK_BOT_TOKEN?.trim();
-  if (!botToken) return undefined;
-  const signingSecret = env.SLACK_SIGNING_SECRET?.trim() || undefined;
-  const appToken = env.SLACK_APP_TOKEN?.trim() || undefined;
-  if (!signingSecret && !appToken) {
-    throw new Error('SLACK_BOT_TOKEN is set but neither SLACK_SIGNING_SECRET (Events API) nor SLACK_APP_TOKEN (Socket Mode) is');
-  }
-  const apiUrl = env.SLACK_API_URL?.trim() || undefined;
+export const SLACK_ENV: PlatformEnv = {
+  enabledBy: ['SLACK_BOT_TOKEN'],
+  // A bot token without a signing secret or an app token cannot hear anything.
+  requireOneOf: [['SLACK_SIGNING_SECRET', 'SLACK_APP_TOKEN']],
+  env: [
+    { key: 'SLACK_BOT_TOKEN', kind: 'string', secret: true, required: true, doc: 'bot token `xoxb-…`; the Slack bot starts when it is set' },
+    { key: 'SLACK_SIGNING_SECRET', kind: 'string', secret: true, doc: 'Events API over HTTP: checks every request (bad or > 5 min old → 401)' },
+    { key: 'SLACK_APP_TOKEN', kind: 'string', secret: true, doc: '`xapp-…` with `connections:write`: Socket Mode' },
+    { key: 'SLACK_API_URL', kind: 'url', default: DEFAULTS.apiUrl, doc: 'Web API base (GovSlack: `https://slack-gov.com/api/`)' },
+  ],
+};
+
+export function slackConfig(v: EnvValues): SlackConfig {
+  const signingSecret = v.str('SLACK_SIGNING_SECRET');
+  const appToken = v.str('SLACK_APP_TOKEN');
+  const apiUrl = v.isSet('SLACK_API_URL') ? v.str('SLACK_API_URL') : undefined;
   return {
-    botToken,
+    botToken: v.str('SLACK_BOT_TOKEN') ?? '',
     ...(signingSecret ? { signingSecret } : {}),
     ...(appToken ? { appToken } : {}),
     ...(apiUrl ? { apiUrl } : {}),
   };
+}
+
+/** The Slack config from `SLACK_*` keys, or undefined when `SLACK_BOT_TOKEN` is not set. */
+export function slackConfigFromEnv(env: NodeJS.ProcessEnv): SlackConfig | undefined {
+  const v = readPlatformEnv(SLACK_ENV, env);
+  return v && slackConfig(v);
 }
 
 /** The API base with exactly one trailing slash (the WebClient appends method names). */

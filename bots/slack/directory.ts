@@ -62,7 +62,7 @@ export class Directory {
         return avatarUrl ? { id, name, avatarUrl } : { id, name };
       });
     } catch (err) {
-      this.log.warn({ err: String(err), user: id }, 'slack: users.info failed');
+      this.log.warn({ err, user: id }, 'slack: users.info failed');
       return { id, name: id };
     }
   }

@@ -104,13 +104,13 @@ export function createSlackBot(config: SlackConfig): SlackBot {
     }
     if (ts !== undefined && (event.kind !== 'post' || event.id === ts)) {
       // The event is accepted; a lost watermark only means a longer catch-up (deduplicated).
-      await r.marks.record(channel, ts).catch((err: unknown) => r.log.warn({ err: String(err), channel }, 'slack: could not store the catch-up watermark'));
+      await r.marks.record(channel, ts).catch((err: unknown) => r.log.warn({ err, channel }, 'slack: could not store the catch-up watermark'));
     }
     if (event.kind === 'post' && event.replyTo) await touchThread(r, channel, event.replyTo);
   };
 
   const touchThread = (r: Running, channel: string, parent: string): Promise<void> =>
-    r.marks.touchThread(channel, parent).catch((err: unknown) => r.log.warn({ err: String(err), channel }, 'slack: could not store an active thread'));
+    r.marks.touchThread(channel, parent).catch((err: unknown) => r.log.warn({ err, channel }, 'slack: could not store an active thread'));
 
   /** Ingest one catch-up event, once per process (and once overall: the core checks its id). */
   const catchUpEvent = async (r: Running, channel: string, eventId: string, build: () => Promise<Inbound | undefined>): Promise<void> => {
@@ -133,7 +133,7 @@ export function createSlackBot(config: SlackConfig): SlackBot {
     } catch (err) {
       // Not handled: a redelivery may try again.
       seenEvents.delete(eventId);
-      r.log.error({ err: String(err), eventId }, 'slack: event not ingested');
+      r.log.error({ err, eventId }, 'slack: event not ingested');
     }
   };
 
@@ -171,14 +171,14 @@ export function createSlackBot(config: SlackConfig): SlackBot {
       }
       if (missed.gone.length) await r.marks.forgetThreads(channel, missed.gone).catch(() => undefined);
       if (missed.newest) {
-        await r.marks.record(channel, missed.newest).catch((err: unknown) => r.log.warn({ err: String(err), channel }, 'slack: could not store the catch-up watermark'));
+        await r.marks.record(channel, missed.newest).catch((err: unknown) => r.log.warn({ err, channel }, 'slack: could not store the catch-up watermark'));
       }
       if (missed.posts.length || missed.edits.length) {
         r.log.info({ channel, missed: missed.posts.length, edits: missed.edits.length }, 'slack: caught up on missed messages');
       }
     }).catch((err: unknown) => {
       // The watermark did not move: the next start tries again from the same point.
-      r.log.error({ err: String(err), channel }, 'slack: catch-up failed');
+      r.log.error({ err, channel }, 'slack: catch-up failed');
     });
 
   const bot: SlackBot = {

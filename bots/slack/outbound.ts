@@ -98,7 +98,7 @@ async function fileMessageTs(
     const hit = res.messages?.find((m) => m.files?.some((f) => f.id !== undefined && ids.includes(f.id)));
     return hit?.ts;
   } catch (err) {
-    deps.log.warn({ err: String(err), channel }, 'slack: could not find the message of an upload');
+    deps.log.warn({ err, channel }, 'slack: could not find the message of an upload');
     return undefined;
   }
 }

@@ -122,7 +122,7 @@ export class FastifyReceiver implements Receiver {
       this.app?.processEvent(event).then(
         () => settle({ status: 200 }),
         (err: unknown) => {
-          this.opts.log.error({ err: String(err) }, 'slack: event processing failed');
+          this.opts.log.error({ err }, 'slack: event processing failed');
           settle({ status: 500 });
         },
       );

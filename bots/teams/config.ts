@@ -1,4 +1,6 @@
 /** Configuration of the Teams bot, and its reading from the environment. */
+import type { EnvValues } from '../../src/env.js';
+import { readPlatformEnv, type PlatformEnv } from '../../src/platform.js';
 
 export interface TeamsConfig {
   /** The bot's Microsoft App ID (Azure Bot resource). Empty: no authentication (tests, local emulator only). */
@@ -39,19 +41,41 @@ export function checkTeamsConfig(config: TeamsConfig): string[] {
   return [];
 }
 
-/** The Teams config from the environment, or undefined when no TEAMS_* credential is set. */
-export function teamsConfigFromEnv(env: NodeJS.ProcessEnv): TeamsConfig | undefined {
-  const appId = env.TEAMS_APP_ID?.trim() ?? '';
-  const appPassword = env.TEAMS_APP_PASSWORD?.trim() || undefined;
-  const tenantId = env.TEAMS_APP_TENANT_ID?.trim() || undefined;
-  const allowUnauthenticated = env.TEAMS_ALLOW_UNAUTHENTICATED?.trim().toLowerCase() === 'true';
-  if (!appId && !appPassword && !tenantId && !allowUnauthenticated) return undefined;
-  const openIdMetadataUrl = env.TEAMS_OPENID_METADATA_URL?.trim() || undefined;
+export const TEAMS_ENV: PlatformEnv = {
+  enabledBy: ['TEAMS_APP_ID', 'TEAMS_APP_PASSWORD', 'TEAMS_APP_TENANT_ID', 'TEAMS_ALLOW_UNAUTHENTICATED'],
+  env: [
+    { key: 'TEAMS_APP_ID', kind: 'string', doc: 'Microsoft App ID of the Azure Bot; empty is refused at start unless `TEAMS_ALLOW_UNAUTHENTICATED=true`' },
+    { key: 'TEAMS_APP_PASSWORD', kind: 'string', secret: true, doc: 'client secret of that app (required with an app id)' },
+    { key: 'TEAMS_APP_TENANT_ID', kind: 'string', doc: 'Entra tenant of a single-tenant app (omit for a legacy multi-tenant app)' },
+    // Only the exact word `true` turns authentication off: a typo must not.
+    { key: 'TEAMS_ALLOW_UNAUTHENTICATED', kind: 'string', default: 'false', doc: 'only `true` accepts unauthenticated Bot Framework requests (tests and the local emulator; a warning is logged)' },
+    { key: 'TEAMS_OPENID_METADATA_URL', kind: 'url', doc: "where Bot Framework's signing keys are published (default Bot Framework's; tests use the fake)" },
+    { key: 'TEAMS_DEVELOPER_NAME', kind: 'string', doc: 'developer name in the app package (`npm run teams:package`); default: the host of `PUBLIC_URL`' },
+  ],
+};
+
+export function teamsConfig(v: EnvValues): TeamsConfig {
+  const appPassword = v.str('TEAMS_APP_PASSWORD');
+  const tenantId = v.str('TEAMS_APP_TENANT_ID');
+  const allowUnauthenticated = v.str('TEAMS_ALLOW_UNAUTHENTICATED')?.toLowerCase() === 'true';
+  const openIdMetadataUrl = v.str('TEAMS_OPENID_METADATA_URL');
   return {
-    appId,
+    appId: v.str('TEAMS_APP_ID') ?? '',
     ...(appPassword ? { appPassword } : {}),
     ...(tenantId ? { tenantId } : {}),
     ...(allowUnauthenticated ? { allowUnauthenticated } : {}),
     ...(openIdMetadataUrl ? { openIdMetadataUrl } : {}),
   };
+}
+
+/**
+ * The Teams config from the environment, or undefined when no TEAMS_* credential is set. An
+ * empty app id is not an error here: checkTeamsConfig refuses it at start unless unauthenticated
+ * requests are allowed.
+ */
+export function teamsConfigFromEnv(env: NodeJS.ProcessEnv): TeamsConfig | undefined {
+  const v = readPlatformEnv(TEAMS_ENV, env);
+  if (!v) return undefined;
+  const config = teamsConfig(v);
+  return config.appId || config.appPassword || config.tenantId || config.allowUnauthenticated ? config : undefined;
 }

@@ -1,6 +1,8 @@
 /**
- * Connector failures → DeliveryError. botbuilder's connector client throws a RestError
- * (@azure/core-rest-pipeline) carrying `statusCode`, `code` and the raw `response` with headers.
+ * Connector failures → DeliveryError. The Agents SDK's connector client (on fetch) throws an
+ * HttpError carrying `status` and the `response` with its `headers` (a fetch Headers) and `data`
+ * (the parsed JSON body); a connection that fails throws fetch's TypeError with the system error
+ * as `cause`.
  */
 import { DeliveryError, fromHttpStatus } from '../../src/errors.js';
 
@@ -26,20 +28,25 @@ function retryAfterOf(err: unknown): number | undefined {
 
 /** The Teams error code from the response body (`{"error":{"code":"Throttled",…}}`), if any. */
 function teamsCode(err: unknown): string | undefined {
-  const body = field(field(err, 'response'), 'bodyAsText');
-  if (typeof body !== 'string') return undefined;
-  try {
-    const code = field(field(JSON.parse(body), 'error'), 'code');
-    return typeof code === 'string' ? code : undefined;
-  } catch {
-    return undefined;
+  const code = field(field(field(field(err, 'response'), 'data'), 'error'), 'code');
+  return typeof code === 'string' ? code : undefined;
+}
+
+/** The system error code (ECONNREFUSED, …) of a failed connection, or a timeout. */
+function networkCode(err: unknown): string | undefined {
+  const name = field(err, 'name');
+  if (name === 'TimeoutError' || name === 'AbortError') return 'ETIMEDOUT';
+  for (const e of [err, field(err, 'cause')]) {
+    const code = field(e, 'code');
+    if (typeof code === 'string' && /^E[A-Z_]+$/.test(code)) return code;
   }
+  return field(err, 'message') === 'fetch failed' ? 'EFETCH' : undefined;
 }
 
 /** Map anything thrown by a connector call to a DeliveryError; unknown errors pass through unchanged. */
 export function toDeliveryError(err: unknown, op: string): unknown {
   if (err instanceof DeliveryError) return err;
-  const status = field(err, 'statusCode');
+  const status = field(err, 'status');
   if (typeof status === 'number' && status >= 400) {
     const code = teamsCode(err);
     const message = `teams ${op}: HTTP ${status}${code ? ` ${code}` : ''}`;
@@ -47,9 +54,7 @@ export function toDeliveryError(err: unknown, op: string): unknown {
     if (status === 412) return new DeliveryError('unavailable', message, retryAfterOf(err));
     return fromHttpStatus(status, message, retryAfterOf(err));
   }
-  const code = field(err, 'code');
-  if (code === 'REQUEST_SEND_ERROR' || (typeof code === 'string' && /^E[A-Z]+$/.test(code))) {
-    return new DeliveryError('unavailable', `teams ${op}: network error ${code}`);
-  }
+  const code = networkCode(err);
+  if (code) return new DeliveryError('unavailable', `teams ${op}: network error ${code}`);
   return err;
 }

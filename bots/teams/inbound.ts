@@ -2,24 +2,25 @@
  * Bot Framework activity from Teams → normalized `Inbound` event. No network here except inside
  * the attachments' `fetch()` closures, which the core calls later.
  */
-import type { Activity, Attachment, Entity } from 'botframework-schema';
+import type { Activity, Attachment, Entity } from '@microsoft/agents-activity';
 import { escapeText, toPlain } from '../../src/markup.js';
 import { remoteId, type Author, type Inbound, type InboundAttachment, type RoomRef } from '../../src/model.js';
 import { teamsHtmlToCanonical, teamsTextToCanonical } from './format.js';
 import { channelInfo, splitConversationId } from './rooms.js';
+import { verbToCommand } from '../../src/command.js';
 
 export interface InboundOptions {
   readonly room: RoomRef;
   readonly appId: string;
   readonly commandWord: string;
+  /** the command verbs and aliases (from the core's context): `@Sameroom open` → `-sameroom open` */
+  readonly verbs: readonly string[];
   /** Ids of messages this bot posted: their echoes are dropped. */
   readonly isOwn: (id: string) => boolean;
   /** The bot's bearer token for attachments hosted by the connector (serviceUrl). */
   readonly token: () => Promise<string | undefined>;
 }
 
-/** The `-sameroom` verbs: `@Sameroom open` is normalized to `-sameroom open`. */
-export const COMMAND_VERBS = ['open', 'connect', 'portal', 'map', 'list', 'close', 'disable', 'ping', 'format', 'direction', 'log', 'help'];
 
 const FILE_DOWNLOAD_INFO = 'application/vnd.microsoft.teams.file.download.info';
 
@@ -70,15 +71,8 @@ function startsWithBotMention(activity: Partial<Activity>, names: readonly strin
  * The command a message addressed to the bot stands for: `open …` / `sameroom open …` →
  * `-sameroom open …`; `-sameroom …` passes through; other text is no command (undefined).
  */
-export function normalizeCommand(plain: string, commandWord: string, hasAttachments: boolean): string | undefined {
-  const text = plain.trim();
-  const word = commandWord.toLowerCase();
-  if (!text) return hasAttachments ? undefined : `-${commandWord} help`;
-  if (text.toLowerCase().startsWith(`-${word}`)) return text;
-  const [first = '', ...rest] = text.split(/\s+/);
-  if (first.toLowerCase() === word) return `-${commandWord}${rest.length ? ` ${rest.join(' ')}` : ''}`;
-  if (COMMAND_VERBS.includes(first.toLowerCase())) return `-${commandWord} ${text}`;
-  return undefined;
+export function normalizeCommand(plain: string, commandWord: string, verbs: readonly string[], hasAttachments: boolean): string | undefined {
+  return verbToCommand(plain, commandWord, verbs, hasAttachments);
 }
 
 /** The message text as canonical markup, the bot's own mentions removed. */
@@ -166,6 +160,12 @@ function image(a: Attachment, url: string, serviceUrl: string | undefined, token
   };
 }
 
+/** An edit's time, to the millisecond: two edits of one message are two events. */
+function stamp(t: Date | string | undefined): string {
+  if (t instanceof Date) return Number.isNaN(t.getTime()) ? '' : t.toISOString();
+  return t ?? '';
+}
+
 /** Normalize one activity, or undefined when the bridge ignores it (self, echoes, other events). */
 export function toInbound(activity: Partial<Activity>, opts: InboundOptions): Inbound | undefined {
   const kind = kindOf(activity);
@@ -173,14 +173,14 @@ export function toInbound(activity: Partial<Activity>, opts: InboundOptions): In
   if (!kind || !id || !activity.conversation?.id) return undefined;
   if (isSelf(activity, opts.appId, opts.isOwn)) return undefined;
   const { base, root } = splitConversationId(activity.conversation.id);
-  const eventId = `${base}:${kind}:${id}${kind === 'edit' ? `:${activity.timestamp ? String(activity.timestamp) : ''}` : ''}`;
+  const eventId = `${base}:${kind}:${id}${kind === 'edit' ? `:${stamp(activity.timestamp)}` : ''}`;
   const common = { room: opts.room, eventId, id: remoteId(id), raw: activity };
   if (kind === 'delete') return { ...common, kind };
   const names = botMentionNames(activity);
   let text = messageText(activity, names);
   const attachments = kind === 'post' ? inboundAttachments(activity, opts.token) : [];
   if (startsWithBotMention(activity, names)) {
-    const command = normalizeCommand(toPlain(text), opts.commandWord, attachments.length > 0);
+    const command = normalizeCommand(toPlain(text), opts.commandWord, opts.verbs, attachments.length > 0);
     if (command !== undefined) text = escapeText(command);
   }
   if (kind === 'edit') return { ...common, kind, author: author(activity), text };

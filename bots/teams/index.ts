@@ -1,11 +1,11 @@
 /**
- * Microsoft Teams bot (Bot Framework, botbuilder 4 CloudAdapter).
+ * Microsoft Teams bot (Bot Framework connector protocol, Microsoft 365 Agents SDK).
  *
- * Inbound: Teams POSTs activities to `POST /api/messages`; the SDK authenticates them (JWT signed
- * by Bot Framework, checked against its OpenID keys) when an app id is set. Outbound: every copy
- * is a proactive message through the room's stored conversation reference.
+ * Inbound: Teams POSTs activities to `POST /api/messages`; with an app id each must carry a JWT
+ * signed by Bot Framework (auth.ts). Outbound: every copy is a proactive message through the
+ * room's stored conversation reference, with the SDK's connector client and token provider.
  */
-import type { CloudAdapter, TurnContext } from 'botbuilder';
+import type { Activity } from '@microsoft/agents-activity';
 import type { BotContext, DeletingBot, EditingBot, NamingBot, WorkspaceBot } from '../../src/bot.js';
 import type { Capabilities, OutboundDelete, OutboundEdit, OutboundPost, RemoteMessageId, RoomRef } from '../../src/model.js';
 import { checkTeamsConfig, type TeamsConfig } from './config.js';
@@ -13,7 +13,8 @@ import { toInbound } from './inbound.js';
 import { roomName } from './names.js';
 import { deleteMessage, editMessage, postMessage, type OutboundDeps } from './outbound.js';
 import { BoundedMap, ConversationRefs, PLATFORM, splitConversationId } from './rooms.js';
-import { createAdapter, registerEndpoint, tokenSource } from './transport.js';
+import { createRequestVerifier } from './auth.js';
+import { botTokens, connectorFactory, registerEndpoint, type ConnectorFactory, type TokenSource } from './transport.js';
 
 export { teamsConfigFromEnv, TeamsConfigError, type TeamsConfig } from './config.js';
 
@@ -31,31 +32,32 @@ export type TeamsBot = EditingBot & DeletingBot & NamingBot & WorkspaceBot;
 
 export function createTeamsBot(config: TeamsConfig): TeamsBot {
   let ctx: BotContext | undefined;
-  let adapter: CloudAdapter | undefined;
+  let tokens: TokenSource | undefined;
+  let connector: ConnectorFactory | undefined;
   let refs: ConversationRefs | undefined;
   let running = false;
   const roots = new BoundedMap<string>(20_000);
   const own = new BoundedMap<true>(20_000);
 
   const deps = (): OutboundDeps => {
-    if (!adapter || !refs || !running) throw new Error('teams bot is not started');
-    return { adapter, appId: config.appId, refs, roots, own };
+    if (!connector || !refs || !running) throw new Error('teams bot is not started');
+    return { connector, refs, roots, own };
   };
 
-  const onTurn = async (context: TurnContext): Promise<void> => {
-    if (!ctx || !refs || !adapter) return;
-    const activity = context.activity;
+  const onActivity = async (activity: Activity): Promise<void> => {
+    if (!ctx || !refs || !tokens) return;
     try {
       const room = await refs.remember(activity);
       if (!room) return;
-      const { root } = splitConversationId(activity.conversation.id);
+      const { root } = splitConversationId(activity.conversation?.id ?? '');
       if (root && activity.id && root !== activity.id) roots.set(activity.id, root);
       const event = toInbound(activity, {
         room,
         appId: config.appId,
         commandWord: ctx.commandWord,
+        verbs: ctx.verbs,
         isOwn: (id) => own.has(id),
-        token: tokenSource(adapter, context),
+        token: tokens,
       });
       if (event) await ctx.ingest(event);
     } catch (err) {
@@ -74,8 +76,15 @@ export function createTeamsBot(config: TeamsConfig): TeamsBot {
       for (const warning of checkTeamsConfig(config)) context.log.warn(warning);
       ctx = context;
       refs = new ConversationRefs(context.state);
-      adapter = createAdapter(config);
-      registerEndpoint(context.http, config.endpointPath ?? '/api/messages', adapter, onTurn, () => running);
+      tokens = botTokens(config);
+      connector = connectorFactory(tokens);
+      registerEndpoint(context.http, {
+        path: config.endpointPath ?? '/api/messages',
+        verify: config.appId ? createRequestVerifier(config.appId, config.openIdMetadataUrl) : undefined,
+        onActivity,
+        running: () => running,
+        log: context.log,
+      });
       running = true;
     },
 

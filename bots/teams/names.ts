@@ -3,7 +3,7 @@
  * new tube who they are linked with. Channel and team names come from the connector's teams API;
  * chats use what their conversation reference recorded.
  */
-import { TeamsInfo } from 'botbuilder';
+import type { ChannelInfo, TeamDetails } from '@microsoft/agents-hosting-extensions-teams';
 import type { RoomRef } from '../../src/model.js';
 import type { OutboundDeps } from './outbound.js';
 
@@ -17,12 +17,17 @@ export async function roomName(deps: OutboundDeps, room: RoomRef, onError: (err:
   if (!teamId) return 'a Teams channel';
   let name = 'a Teams channel';
   try {
-    await deps.adapter.continueConversationAsync(deps.appId, ref, async (context) => {
-      const [team, channels] = await Promise.all([TeamsInfo.getTeamDetails(context, teamId), TeamsInfo.getTeamChannels(context, teamId)]);
-      // The General channel has the team's id and no name in the channel list.
-      const channel = channels.find((c) => c.id === room.channel)?.name || (room.channel === teamId ? 'General' : undefined);
-      name = `#${channel ?? 'channel'}${team.name ? ` in ${team.name}` : ''}`;
-    });
+    // The connector's teams API (what the Teams extension's TeamsInfo calls, without a turn).
+    const http = (await deps.connector(ref.serviceUrl)).httpClient;
+    const path = `v3/teams/${encodeURIComponent(teamId)}`;
+    const [{ data: team }, { data: list }] = await Promise.all([
+      http.get<TeamDetails>(path),
+      http.get<{ conversations?: ChannelInfo[] }>(`${path}/conversations`),
+    ]);
+    const channels = list.conversations ?? [];
+    // The General channel has the team's id and no name in the channel list.
+    const channel = channels.find((c) => c.id === room.channel)?.name || (room.channel === teamId ? 'General' : undefined);
+    name = `#${channel ?? 'channel'}${team.name ? ` in ${team.name}` : ''}`;
   } catch (err) {
     // A name is a courtesy: without the teams API (permissions, outage) the generic one will do.
     onError(err);

@@ -1,28 +1,27 @@
 /**
- * Posting, editing and deleting through stored conversation references
- * (`adapter.continueConversationAsync`): every bridge copy is a proactive message.
+ * Posting, editing and deleting through stored conversation references: every bridge copy is a
+ * proactive message, sent with the Agents SDK's ConnectorClient to the room's `serviceUrl`
+ * (`sendToConversation`, `replyToActivity`, `updateActivity`, `deleteActivity`).
  *
- * Posts go straight to the turn's connector client (`sendToConversation` / `replyToActivity`):
- * `context.sendActivity` in a proactive turn would set `replyToId` to the continuation
- * activity's random id. Edits and deletes use `context.updateActivity` / `deleteActivity`.
+ * Conversation and activity ids go into the URL path percent-encoded (the SDK puts them in as
+ * they are): a stored id cannot point a request, and the bot's token, at another path.
  */
-import type { Activity, ConversationReference } from 'botframework-schema';
-import type { CloudAdapter, TurnContext } from 'botbuilder';
+import { Activity, type ConversationReference } from '@microsoft/agents-activity';
+import type { ConnectorClient } from '@microsoft/agents-hosting';
 import { DeliveryError } from '../../src/errors.js';
 import { splitText } from '../../src/markup.js';
 import { remoteId, roomKey, type RemoteMessageId, type RoomRef, type StoredFile } from '../../src/model.js';
 import { toDeliveryError } from './errors.js';
 import { canonicalToTeamsHtml } from './format.js';
 import { escapeHtml } from './html.js';
-import { connectorOf } from './transport.js';
-import { threadConversationId, type BoundedMap, type ConversationRefs } from './rooms.js';
+import { withoutEmptyStrings, type ConnectorFactory } from './transport.js';
+import { threadConversationId, type BoundedMap, type ConversationRefs, type StoredReference } from './rooms.js';
 
 /** Teams refuses activities over ~28 KB (413 MessageSizeTooBig); keep each text well under. */
 export const MAX_TEXT_BYTES = 24_000;
 
 export interface OutboundDeps {
-  readonly adapter: CloudAdapter;
-  readonly appId: string;
+  readonly connector: ConnectorFactory;
   readonly refs: ConversationRefs;
   /** Message id → its channel thread root (inbound thread replies and copies posted into threads). */
   readonly roots: BoundedMap<string>;
@@ -71,26 +70,34 @@ async function withConversation<T>(
   deps: OutboundDeps,
   room: RoomRef,
   op: string,
-  fn: (context: TurnContext, ref: Partial<ConversationReference>) => Promise<T>,
+  fn: (client: ConnectorClient, ref: StoredReference) => Promise<T>,
 ): Promise<T> {
   const ref = await deps.refs.get(room);
   if (!ref) {
     throw new DeliveryError('not_found', `teams ${op}: no conversation reference for ${roomKey(room)}; the app must be installed there and see one activity first`);
   }
-  const box: { value?: T } = {};
   try {
-    await deps.adapter.continueConversationAsync(deps.appId, ref, async (context) => {
-      box.value = await fn(context, ref);
-    });
+    return await fn(await deps.connector(ref.serviceUrl), ref);
   } catch (err) {
     throw toDeliveryError(err, op);
   }
-  if (!('value' in box)) throw new Error(`teams ${op}: the proactive turn did not run`);
-  return box.value as T;
 }
 
-function messageActivity(html: string, ref: Partial<ConversationReference>): Partial<Activity> {
-  return { type: 'message', text: html, textFormat: 'xml', ...(ref.bot ? { from: ref.bot } : {}) };
+const enc = encodeURIComponent;
+
+function messageActivity(html: string, ref: ConversationReference, extra: Partial<Activity> = {}): Activity {
+  // References stored by earlier versions carry empty names, which the SDK's schema refuses.
+  return Activity.fromObject(
+    withoutEmptyStrings({
+      type: 'message',
+      text: html,
+      textFormat: 'xml',
+      channelId: ref.channelId,
+      conversation: ref.conversation,
+      ...(ref.agent ? { from: ref.agent } : {}),
+      ...extra,
+    }),
+  );
 }
 
 /** Post text (canonical) and file links in a room; returns the ids of the messages made. */
@@ -102,22 +109,21 @@ export async function postMessage(
   replyTo?: RemoteMessageId,
 ): Promise<RemoteMessageId[]> {
   const bodies = messageBodies(text, files);
-  return withConversation(deps, room, 'send', async (context, ref) => {
-    const conversations = connectorOf(deps.adapter, context).conversations;
-    const base = ref.conversation?.id ?? room.channel;
-    const isChannel = ref.conversation?.conversationType === 'channel';
+  return withConversation(deps, room, 'send', async (client, ref) => {
+    const base = ref.conversation.id;
+    const isChannel = ref.conversation.conversationType === 'channel';
     const root = replyTo ? (deps.roots.get(replyTo) ?? replyTo) : undefined;
     const ids: RemoteMessageId[] = [];
     for (const body of bodies) {
-      const activity = messageActivity(body, ref);
       let res: { id?: string };
       if (root && isChannel) {
         const threadId = threadConversationId(base, root);
-        res = await conversations.replyToActivity(threadId, root, { ...activity, conversation: { ...ref.conversation, id: threadId } as Activity['conversation'], replyToId: root });
+        const activity = messageActivity(body, ref, { conversation: { ...ref.conversation, id: threadId }, replyToId: root });
+        res = await client.replyToActivity(enc(threadId), root, activity);
       } else if (replyTo) {
-        res = await conversations.replyToActivity(base, replyTo, { ...activity, replyToId: replyTo });
+        res = await client.replyToActivity(enc(base), replyTo, messageActivity(body, ref, { replyToId: replyTo }));
       } else {
-        res = await conversations.sendToConversation(base, activity);
+        res = await client.sendToConversation(enc(base), messageActivity(body, ref));
       }
       if (!res.id) throw new DeliveryError('rejected', 'teams send: the connector returned no message id');
       deps.own.set(res.id, true);
@@ -131,13 +137,13 @@ export async function postMessage(
 /** Replace the text of a message the bot posted (only the first chunk fits an edit). */
 export async function editMessage(deps: OutboundDeps, room: RoomRef, id: RemoteMessageId, text: string): Promise<void> {
   const [body = ''] = renderChunks(text);
-  await withConversation(deps, room, 'edit', async (context, ref) => {
-    await context.updateActivity({ ...messageActivity(body, ref), id });
+  await withConversation(deps, room, 'edit', async (client, ref) => {
+    await client.updateActivity(enc(ref.conversation.id), enc(id), messageActivity(body, ref, { id }));
   });
 }
 
 export async function deleteMessage(deps: OutboundDeps, room: RoomRef, id: RemoteMessageId): Promise<void> {
-  await withConversation(deps, room, 'delete', async (context) => {
-    await context.deleteActivity(id);
+  await withConversation(deps, room, 'delete', async (client, ref) => {
+    await client.deleteActivity(enc(ref.conversation.id), enc(id));
   });
 }

@@ -8,11 +8,14 @@
  * Every inbound activity refreshes the room's conversation reference in the bot's persistent
  * state: proactive posts (all bridge copies) need its serviceUrl and conversation, after restarts too.
  */
-import type { Activity, ConversationReference } from 'botframework-schema';
+import type { Activity, ChannelAccount, ConversationReference } from '@microsoft/agents-activity';
 import type { BotState } from '../../src/bot.js';
 import { roomKey, type RoomRef } from '../../src/model.js';
 
 export const PLATFORM = 'teams';
+
+/** A room's conversation reference as stored: where (serviceUrl) and as whom (agent) to post. */
+export type StoredReference = ConversationReference & { readonly serviceUrl: string };
 const THREAD = ';messageid=';
 
 /** Split a conversation id into its channel/chat id and, for a channel thread, the thread root id. */
@@ -69,17 +72,17 @@ export class ConversationRefs {
     if (activity.serviceUrl && activity.recipient?.id) {
       const from = activity.from;
       const personal = conv.conversationType === 'personal' && from?.id && from.id !== activity.recipient.id;
-      const ref: Partial<ConversationReference> = {
+      const ref: ConversationReference = {
         channelId: activity.channelId ?? 'msteams',
         serviceUrl: activity.serviceUrl,
-        bot: { id: activity.recipient.id, name: activity.recipient.name ?? '' },
+        agent: { id: activity.recipient.id, ...(activity.recipient.name ? { name: activity.recipient.name } : {}) },
         // In a 1:1 chat, who the bot talks with (for the room's name).
-        ...(personal ? { user: { id: from.id, name: from.name ?? '' } } : {}),
+        ...(personal ? { user: { id: from.id, ...(from.name ? { name: from.name } : {}) } } : {}),
         conversation: {
           id: base,
           isGroup: conv.isGroup ?? conv.conversationType !== 'personal',
           conversationType: conv.conversationType ?? (info.teamId ? 'channel' : 'personal'),
-          name: conv.name ?? '',
+          ...(conv.name ? { name: conv.name } : {}),
           ...(info.tenantId ? { tenantId: info.tenantId } : {}),
         },
       };
@@ -88,14 +91,20 @@ export class ConversationRefs {
     return room;
   }
 
-  /** The stored reference of a room, or undefined when the bot never saw it. */
-  async get(room: RoomRef): Promise<Partial<ConversationReference> | undefined> {
+  /**
+   * The stored reference of a room, or undefined when the bot never saw it. References stored by
+   * the botbuilder versions of this bot name the bot `bot`; the Agents SDK calls it `agent`.
+   */
+  async get(room: RoomRef): Promise<StoredReference | undefined> {
     const raw = await this.state.get(`ref:${roomKey(room)}`);
     if (!raw) return undefined;
     const parsed: unknown = JSON.parse(raw);
     const ref = record(parsed);
-    if (!ref || !str(ref.serviceUrl) || !str(record(ref.conversation)?.id)) return undefined;
-    return ref as Partial<ConversationReference>;
+    const serviceUrl = str(ref?.serviceUrl);
+    if (!ref || !serviceUrl || !str(record(ref.conversation)?.id)) return undefined;
+    const { bot, ...rest } = ref;
+    const agent = ref.agent ?? bot;
+    return { ...(rest as unknown as ConversationReference), serviceUrl, ...(record(agent) ? { agent: agent as ChannelAccount } : {}) };
   }
 
   private async put(key: string, value: string): Promise<void> {

@@ -1,134 +1,124 @@
 /**
- * Bot Framework plumbing: the CloudAdapter with the SDK's own retries removed (the bridge's
- * delivery queue retries, and must see a 429's Retry-After), the Fastify ↔ express-like request
- * bridge for `adapter.process`, and access to the turn's connector client.
+ * Bot Framework plumbing on the Microsoft 365 Agents SDK: the bot's token (the SDK's MSAL token
+ * provider, cached), connector clients for a conversation's `serviceUrl` (the SDK's
+ * ConnectorClient, which does not retry: the bridge's delivery queue retries, and sees a 429's
+ * Retry-After), and the messaging endpoint on the shared Fastify server.
+ *
+ * No CloudAdapter: its `process` asks Entra for a token before every inbound turn and answers
+ * failed turns with messages into the chat, and its `continueConversation` needs an app id. The
+ * bridge needs neither the turn pipeline nor those side effects.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { CloudAdapter, ConfigurationBotFrameworkAuthentication, type TurnContext } from 'botbuilder';
-import { CallerIdConstants } from 'botframework-schema';
+import type { Logger } from 'pino';
+import { Activity } from '@microsoft/agents-activity';
+import { AuthType, ConnectorClient, MsalTokenProvider, type HttpRequestConfig } from '@microsoft/agents-hosting';
+import { TeamsAuthError, type RequestVerifier } from './auth.js';
 import type { TeamsConfig } from './config.js';
 
-type Auth = ConfigurationBotFrameworkAuthentication;
-type ConnectorFactory = ReturnType<Auth['createConnectorFactory']>;
-type AuthenticateRequestResult = Awaited<ReturnType<Auth['authenticateRequest']>>;
-export type ConnectorClient = Awaited<ReturnType<ConnectorFactory['create']>>;
+/** The scope of the bot's token for the Bot Framework connector. */
+export const BOT_FRAMEWORK_SCOPE = 'https://api.botframework.com';
+
+/** The bot's bearer token for the connector; undefined without an app id (unauthenticated mode). */
+export type TokenSource = () => Promise<string | undefined>;
+
+export function botTokens(config: TeamsConfig): TokenSource {
+  if (!config.appId) return async () => undefined;
+  const provider = new MsalTokenProvider({
+    authType: AuthType.ClientSecret,
+    clientId: config.appId,
+    clientSecret: config.appPassword ?? '',
+    // Without a tenant the SDK uses the legacy multi-tenant authority (botframework.com).
+    ...(config.tenantId ? { tenantId: config.tenantId } : {}),
+  });
+  return () => provider.getAccessToken(BOT_FRAMEWORK_SCOPE);
+}
+
+/** A connector client for one service URL, carrying the bot's token when it has one. */
+export type ConnectorFactory = (serviceUrl: string) => Promise<ConnectorClient>;
+
+/** How long a connector call may take: the SDK sets no limit, and a room's copies wait in line behind it. */
+export const CONNECTOR_TIMEOUT_MS = 30_000;
+
+export function connectorFactory(tokens: TokenSource, timeoutMs = CONNECTOR_TIMEOUT_MS): ConnectorFactory {
+  return async (serviceUrl) => {
+    const client = ConnectorClient.createClientWithToken(serviceUrl, (await tokens()) ?? '');
+    // Every call of the client goes through this one method of its HttpClient.
+    const http = client.httpClient;
+    const request = http.request.bind(http);
+    http.request = <T>(config: HttpRequestConfig) => request<T>({ timeout: timeoutMs, ...config });
+    return client;
+  };
+}
 
 function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-/**
- * Remove the retry phase (exponential + throttling retries, which sleep through a 429's
- * Retry-After) from a connector client's HTTP pipeline. The pipeline is an internal of the
- * SDK's compat layer; test/teams/outbound.test.ts proves a 429 reaches us after ONE request.
- */
-function withoutRetries(client: ConnectorClient): ConnectorClient {
-  const inner: unknown = Reflect.get(client, 'client');
-  const pipeline: unknown = isRecord(inner) ? inner.pipeline : undefined;
-  if (!isRecord(pipeline) || typeof pipeline.removePolicy !== 'function') {
-    throw new Error('teams: botbuilder connector client has no HTTP pipeline to remove retries from (SDK changed?)');
-  }
-  pipeline.removePolicy({ phase: 'Retry' });
-  return client;
-}
-
-function noRetryFactory(factory: ConnectorFactory): ConnectorFactory {
-  return { create: async (serviceUrl, audience) => withoutRetries(await factory.create(serviceUrl, audience)) };
-}
-
-/** ConfigurationBotFrameworkAuthentication whose connector clients do not retry. */
-class NoRetryAuthentication extends ConfigurationBotFrameworkAuthentication {
-  override async authenticateRequest(...args: Parameters<Auth['authenticateRequest']>): Promise<AuthenticateRequestResult> {
-    const result = await super.authenticateRequest(...args);
-    return result.connectorFactory ? { ...result, connectorFactory: noRetryFactory(result.connectorFactory) } : result;
-  }
-
-  override createConnectorFactory(...args: Parameters<Auth['createConnectorFactory']>): ConnectorFactory {
-    return noRetryFactory(super.createConnectorFactory(...args));
-  }
+function field(v: unknown, name: string): unknown {
+  return isRecord(v) ? v[name] : undefined;
 }
 
 /**
- * Bot Framework's public-cloud endpoints (botframework-connector AuthenticationConstants). The SDK
- * takes either none of these or all of them, so overriding the OpenID metadata URL means
- * passing the rest explicitly.
+ * The body without its empty strings: the SDK's activity schema refuses `""` wherever it wants a
+ * string (`text`, `conversation.name`, an attachment's `name`, …), which Bot Framework channels
+ * do send; an empty string means the same as an absent field here.
  */
-const PUBLIC_CLOUD = {
-  ToChannelFromBotLoginUrl: 'https://login.microsoftonline.com/botframework.com',
-  ToChannelFromBotOAuthScope: 'https://api.botframework.com',
-  ToBotFromChannelTokenIssuer: 'https://api.botframework.com',
-  OAuthUrl: 'https://api.botframework.com',
-  ToBotFromChannelOpenIdMetadataUrl: 'https://login.botframework.com/v1/.well-known/openidconfiguration',
-  ToBotFromEmulatorOpenIdMetadataUrl: 'https://login.microsoftonline.com/common/v2.0/.well-known/openid-configuration',
-  CallerId: CallerIdConstants.PublicAzureChannel,
-  ValidateAuthority: true,
-};
-
-export function createAdapter(config: TeamsConfig): CloudAdapter {
-  const auth = new NoRetryAuthentication({
-    MicrosoftAppId: config.appId,
-    MicrosoftAppPassword: config.appPassword ?? '',
-    MicrosoftAppType: config.tenantId ? 'SingleTenant' : 'MultiTenant',
-    MicrosoftAppTenantId: config.tenantId ?? '',
-    ...(config.openIdMetadataUrl ? { ...PUBLIC_CLOUD, ToBotFromChannelOpenIdMetadataUrl: config.openIdMetadataUrl } : {}),
-  });
-  return new CloudAdapter(auth);
+export function withoutEmptyStrings(value: Record<string, unknown>): Record<string, unknown> {
+  const clean = (v: unknown): unknown => (Array.isArray(v) ? v.map(clean) : isRecord(v) ? withoutEmptyStrings(v) : v);
+  const out: Record<string, unknown> = {};
+  for (const [key, v] of Object.entries(value)) if (v !== '') out[key] = clean(v);
+  return out;
 }
 
-/** The connector client of a turn (proactive or inbound): where `conversations.*` calls go. */
-export function connectorOf(adapter: CloudAdapter, context: TurnContext): ConnectorClient {
-  const client: unknown = context.turnState.get(adapter.ConnectorClientKey);
-  if (!isRecord(client) || !isRecord(client.conversations)) throw new Error('teams: no connector client in the turn');
-  return client as unknown as ConnectorClient;
+export type ActivityHandler = (activity: Activity) => Promise<void>;
+
+export interface EndpointOptions {
+  readonly path: string;
+  /** Undefined: requests are not authenticated (TEAMS_ALLOW_UNAUTHENTICATED). */
+  readonly verify: RequestVerifier | undefined;
+  readonly onActivity: ActivityHandler;
+  readonly running: () => boolean;
+  readonly log: Logger;
 }
 
 /**
- * A function that returns the bot's bearer token for the turn's service (undefined without an
- * app id), to download attachments the connector hosts. Called later, outside the turn.
+ * `POST path`, Bot Framework's messaging endpoint: authenticate, read the activity, hand it over.
+ * 401 for a request not from Bot Framework, 400 for a body that is no activity, 500 when the
+ * activity could not be taken (Bot Framework delivers it again), 200 once it is.
  */
-export function tokenSource(adapter: CloudAdapter, context: TurnContext): () => Promise<string | undefined> {
-  const creds: unknown = connectorOf(adapter, context).credentials;
-  return async () => {
-    if (!isRecord(creds) || typeof creds.appId !== 'string' || !creds.appId || typeof creds.getToken !== 'function') return undefined;
-    const token: unknown = await (creds.getToken as () => Promise<unknown>).call(creds);
-    return typeof token === 'string' && token ? token : undefined;
-  };
-}
-
-/** The express-like response `adapter.process` writes to, collected for Fastify's reply. */
-class CollectedResponse {
-  readonly socket = null;
-  statusCode = 200;
-  body: unknown = undefined;
-  readonly headers: Record<string, string> = {};
-  status(code: number): this {
-    this.statusCode = code;
-    return this;
-  }
-  header(name: string, value: unknown): this {
-    this.headers[name] = String(value);
-    return this;
-  }
-  send(body?: unknown): this {
-    this.body = body;
-    return this;
-  }
-  end(): this {
-    return this;
-  }
-}
-
-export type TurnLogic = (context: TurnContext) => Promise<void>;
-
-/** Register `POST path` (Bot Framework's messaging endpoint) on the shared Fastify server. */
-export function registerEndpoint(http: FastifyInstance, path: string, adapter: CloudAdapter, logic: TurnLogic, running: () => boolean): void {
-  http.post(path, async (request: FastifyRequest, reply: FastifyReply) => {
-    if (!running()) return reply.code(503).send({ error: 'teams bot stopped' });
-    if (!isRecord(request.body)) return reply.code(400).send({ error: 'expected a JSON activity' });
-    const res = new CollectedResponse();
-    await adapter.process({ body: request.body, headers: request.headers, method: request.method }, res, logic);
-    for (const [name, value] of Object.entries(res.headers)) reply.header(name, value);
-    reply.code(res.statusCode);
-    return res.body === undefined ? reply.send() : reply.send(res.body);
+export function registerEndpoint(http: FastifyInstance, opts: EndpointOptions): void {
+  http.post(opts.path, async (request: FastifyRequest, reply: FastifyReply) => {
+    if (!opts.running()) return reply.code(503).send({ error: 'teams bot stopped' });
+    const body = request.body;
+    if (!isRecord(body)) return reply.code(400).send({ error: 'expected a JSON activity' });
+    if (opts.verify) {
+      try {
+        await opts.verify(request.headers.authorization, { serviceUrl: body.serviceUrl, channelId: body.channelId });
+      } catch (err) {
+        if (!(err instanceof TeamsAuthError)) {
+          opts.log.error({ err }, 'teams: cannot check request signatures (Bot Framework signing keys unavailable)');
+          return reply.code(503).send({ error: 'cannot authenticate requests now' });
+        }
+        opts.log.warn({ reason: err.message, ip: request.ip }, 'teams: refused an unauthenticated request');
+        return reply.code(401).send({ error: 'unauthorized' });
+      }
+    }
+    let activity: Activity;
+    try {
+      activity = Activity.fromObject(withoutEmptyStrings(body));
+    } catch (err) {
+      const issues = field(err, 'issues');
+      const at = Array.isArray(issues) ? issues.map((i) => (field(i, 'path') as unknown[] | undefined)?.join('.')).join(', ') : undefined;
+      opts.log.warn({ invalid: at, type: typeof body.type === 'string' ? body.type.slice(0, 40) : undefined }, 'teams: refused a body that is no activity');
+      return reply.code(400).send({ error: `not a Bot Framework activity${at ? ` (${at})` : ''}` });
+    }
+    if (!activity.conversation?.id) return reply.code(400).send({ error: 'activity without a conversation' });
+    try {
+      await opts.onActivity(activity);
+    } catch {
+      // onActivity logged it; the error's text stays here.
+      return reply.code(500).send({ error: 'the activity could not be taken; retry' });
+    }
+    return reply.code(200).send();
   });
 }

@@ -3,6 +3,8 @@
  * environment (TELEGRAM_TOKEN, TELEGRAM_API_URL, TELEGRAM_WEBHOOK_SECRET).
  */
 import { createHash } from 'node:crypto';
+import type { EnvValues } from '../../src/env.js';
+import { readPlatformEnv, type PlatformEnv } from '../../src/platform.js';
 
 export interface TelegramConfig {
   /** Bot token from @BotFather (`123456:ABC…`). Never logged. */
@@ -24,12 +26,24 @@ export const DEFAULT_API_URL = 'https://api.telegram.org';
 /** What Telegram accepts as `secret_token` in setWebhook. */
 const SECRET_RE = /^[A-Za-z0-9_-]{1,256}$/;
 
+export const TELEGRAM_ENV: PlatformEnv = {
+  enabledBy: ['TELEGRAM_TOKEN'],
+  env: [
+    { key: 'TELEGRAM_TOKEN', kind: 'string', secret: true, required: true, doc: 'the bot token; the Telegram bot starts when it is set' },
+    { key: 'TELEGRAM_API_URL', kind: 'url', default: DEFAULT_API_URL, doc: 'Bot API root (self-hosted Bot API server, proxy, tests)' },
+    { key: 'TELEGRAM_WEBHOOK_SECRET', kind: 'string', secret: true, doc: 'when set: webhook mode on `PUBLIC_URL` instead of long polling; 1-256 of `A-Z a-z 0-9 _ -`' },
+  ],
+};
+
+export function telegramConfig(v: EnvValues): TelegramConfig {
+  const apiUrl = v.isSet('TELEGRAM_API_URL') ? v.str('TELEGRAM_API_URL') : undefined;
+  const webhookSecret = v.str('TELEGRAM_WEBHOOK_SECRET');
+  return checkConfig({ token: v.str('TELEGRAM_TOKEN') ?? '', ...(apiUrl ? { apiUrl } : {}), ...(webhookSecret ? { webhookSecret } : {}) });
+}
+
 export function telegramConfigFromEnv(env: NodeJS.ProcessEnv): TelegramConfig | undefined {
-  const token = env.TELEGRAM_TOKEN?.trim();
-  if (!token) return undefined;
-  const apiUrl = env.TELEGRAM_API_URL?.trim() || undefined;
-  const webhookSecret = env.TELEGRAM_WEBHOOK_SECRET?.trim() || undefined;
-  return checkConfig({ token, ...(apiUrl ? { apiUrl } : {}), ...(webhookSecret ? { webhookSecret } : {}) });
+  const v = readPlatformEnv(TELEGRAM_ENV, env);
+  return v && telegramConfig(v);
 }
 
 /** Throws on a config Telegram would refuse, with a message that names the env key. */

@@ -6,7 +6,7 @@
  * lines or start/end with a space, so each mark is applied per line, around the trimmed core.
  */
 import type { MessageEntity } from 'node-telegram-bot-api';
-import { escapeText } from '../../src/markup.js';
+import { escapeText, quoteLines } from '../../src/markup.js';
 
 export function entitiesToCanonical(text: string, entities: readonly MessageEntity[] = []): string {
   const sorted = entities
@@ -75,10 +75,7 @@ function applyEntity(e: MessageEntity, raw: string, inner: () => string, next: s
     case 'blockquote':
     case 'expandable_blockquote':
       return {
-        text: inner()
-          .split('\n')
-          .map((l) => `> ${l}`)
-          .join('\n'),
+        text: quoteLines(inner()),
         block: true,
       };
     default:

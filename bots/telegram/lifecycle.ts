@@ -3,7 +3,7 @@
  * that turns updates into Inbound events.
  */
 import type { Bot as Client, Update, User } from 'node-telegram-bot-api';
-import type { AdminAware, BotContext, DeletingBot, EditingBot, NamingBot, PrivateReplier } from '../../src/bot.js';
+import type { AdminAware, BotContext, ConnectionState, DeletingBot, EditingBot, NamingBot, PrivateReplier } from '../../src/bot.js';
 import { DeliveryError } from '../../src/errors.js';
 import type {
   Capabilities,
@@ -84,6 +84,12 @@ export class TelegramBot implements EditingBot, DeletingBot, NamingBot, AdminAwa
     });
     this.poller.start();
     ctx.log.info({ username: this.me.username }, 'telegram bot started (long polling)');
+  }
+
+  /** Long polling: the poller's state; webhook mode holds no connection, so started is up. */
+  connection(): ConnectionState {
+    if (this.poller) return this.poller.state;
+    return this.running ? { up: true } : { up: false, reason: 'not started' };
   }
 
   async stop(): Promise<void> {

@@ -9,7 +9,9 @@
 import type { Bot, Update } from 'node-telegram-bot-api';
 import type { Logger } from 'pino';
 import type { BotState } from '../../src/bot.js';
+import type { ConnectionState } from '../../src/bot.js';
 import { retryAfterOf } from '../../src/errors.js';
+import { sleep } from '../../src/sleep.js';
 
 export const OFFSET_KEY = 'offset';
 export const ALLOWED_UPDATES = ['message', 'edited_message', 'channel_post', 'edited_channel_post'];
@@ -29,6 +31,8 @@ export interface PollerOptions {
 }
 
 export class Poller {
+  /** Up after a getUpdates answered, down with the reason after one failed (for /readyz). */
+  state: ConnectionState = { up: false, reason: 'connecting' };
   private readonly abort = new AbortController();
   private done: Promise<void> = Promise.resolve();
 
@@ -61,6 +65,7 @@ export class Poller {
         const mapped = this.opts.mapError(err);
         failures++;
         const wait = retryAfterOf(mapped) ?? Math.min(this.opts.retryMs * 2 ** (failures - 1), 30_000);
+        this.state = { up: false, reason: `getUpdates failing: ${this.opts.redact(mapped instanceof Error ? mapped.message : String(mapped))}` };
         log.warn({ err: this.opts.redact(String(mapped)), waitMs: wait }, 'telegram polling failed; polling again');
         await sleep(wait, this.abort.signal);
       }
@@ -83,21 +88,8 @@ export class Poller {
         },
         signal,
       );
+      this.state = { up: true };
       yield* batch;
     }
   }
-}
-
-/** Resolves after `ms`, or at once when `signal` aborts. */
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const done = (): void => {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal.addEventListener('abort', done, { once: true });
-  });
 }

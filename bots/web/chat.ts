@@ -47,7 +47,7 @@ export class Hub {
   }
 }
 
-export type NewMessage = Omit<MessageRecord, 'id' | 'ts'>;
+export type NewMessage = Omit<MessageRecord, 'id' | 'ts' | 'seq'>;
 
 /** Tells every process's browsers about a stored change (`Live.announce`); never throws. */
 export type Announce = (event: LiveEvent) => Promise<void>;
@@ -74,13 +74,18 @@ export class WebChat {
     return next;
   }
 
-  /** Add a message; the sender (if any) gets its copy with `nonce`, everyone else a plain one. */
-  add(roomId: string, m: NewMessage, sender?: { peer: Peer; nonce?: string }): Promise<MessageRecord> {
+  /**
+   * Add a message; the sender (if any) gets its copy with `nonce`, everyone else a plain one.
+   * With `id` (derived from a browser's own id for the post), a message stored before under the
+   * same id is returned as it is (`fresh` false) and nobody is told again.
+   */
+  add(roomId: string, m: NewMessage, sender?: { peer: Peer; nonce?: string }, id?: string): Promise<{ rec: MessageRecord; fresh: boolean }> {
     return this.serial(roomId, async () => {
-      const rec: MessageRecord = { ...m, id: newMessageId(), ts: this.now() };
-      await this.rooms.append(roomId, rec);
-      await this.announce({ t: 'message', room: roomId, id: rec.id, ...(sender ? { sender: sender.peer.id } : {}), ...(sender?.nonce ? { nonce: sender.nonce } : {}) });
-      return rec;
+      const added = await this.rooms.append(roomId, { ...m, id: id ?? newMessageId(), ts: this.now() });
+      if (added.fresh) {
+        await this.announce({ t: 'message', room: roomId, id: added.rec.id, ...(sender ? { sender: sender.peer.id } : {}), ...(sender?.nonce ? { nonce: sender.nonce } : {}) });
+      }
+      return added;
     });
   }
 

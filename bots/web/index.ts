@@ -132,11 +132,11 @@ export class WebBot implements Bot, EditingBot, DeletingBot, NamingBot, AdminAwa
   }
 
   /** Add a message from the bridge (a copy or its own voice) to a room. */
-  private async addFromBridge(room: RoomRef, m: Omit<MessageRecord, 'id' | 'ts' | 'replyTo'>, replyTo?: RemoteMessageId): Promise<RemoteMessageId[]> {
+  private async addFromBridge(room: RoomRef, m: Omit<MessageRecord, 'id' | 'ts' | 'seq' | 'replyTo'>, replyTo?: RemoteMessageId): Promise<RemoteMessageId[]> {
     const { chat } = this.running();
     if (!(await chat.rooms.get(room.channel))) throw new DeliveryError('not_found', `no web room ${room.channel}`);
     const reply = replyTo ? await chat.replyPreview(room.channel, replyTo) : undefined;
-    const rec = await chat.add(room.channel, { ...m, ...(reply ? { replyTo: reply } : {}) });
+    const { rec } = await chat.add(room.channel, { ...m, ...(reply ? { replyTo: reply } : {}) });
     return [rec.id as RemoteMessageId];
   }
 

@@ -1,9 +1,14 @@
 /**
  * The web platform's wire protocol: JSON text frames over one WebSocket per browser tab.
  *
- *   browser → server   hello (join a room under a name) · post · edit · delete · ping
- *   server → browser   welcome (room, you, recent history, limits) · message · update · delete
- *                      · error · pong
+ *   browser → server   hello (join a room under a name) · post · edit · delete · older · ping
+ *   server → browser   welcome (room, you, newest page of history, limits) · message · update
+ *                      · delete · history (an older page) · error · pong
+ *
+ * A browser keeps unsent posts in an outbox and sends them again after a reconnect: a post with
+ * a `cid` (the browser's random id for it) is stored once however often it arrives, and the
+ * sender gets it back (with its `nonce`) each time. History comes in pages: `welcome` has the
+ * newest, `older {before}` asks for the page below the cursor the previous page gave.
  *
  * Every inbound frame is untrusted: `parseClientFrame` checks size, JSON, shape and limits, and
  * answers anything else with an error code instead of throwing. Message text is canonical markup
@@ -31,10 +36,16 @@ export type ErrorCode =
 export type ClientFrame =
   /** `key` is a random secret the browser keeps: the author id is derived from it, so only its holder can edit or delete. */
   | { readonly type: 'hello'; readonly room: string; readonly name: string; readonly key: string }
-  /** `files`: ids returned by `POST /r/<id>/files`; `nonce` comes back on the sender's copy of the message. */
-  | { readonly type: 'post'; readonly text: string; readonly replyTo?: string; readonly files?: readonly string[]; readonly nonce?: string }
+  /**
+   * `files`: ids returned by `POST /r/<id>/files`; `nonce` comes back on the sender's copy of the
+   * message (and on an error about it); `cid` makes a repeated post a no-op (and is the nonce
+   * when there is none).
+   */
+  | { readonly type: 'post'; readonly text: string; readonly replyTo?: string; readonly files?: readonly string[]; readonly nonce?: string; readonly cid?: string }
   | { readonly type: 'edit'; readonly id: string; readonly text: string }
   | { readonly type: 'delete'; readonly id: string }
+  /** the page of history before `before` (a cursor from `welcome` or `history`) */
+  | { readonly type: 'older'; readonly before: number }
   | { readonly type: 'ping' };
 
 export interface WireAuthor {
@@ -63,6 +74,8 @@ export type MessageKind = 'user' | 'copy' | 'system';
 
 export interface WireMessage {
   readonly id: string;
+  /** order in the room (absent on messages stored before numbering) */
+  readonly seq?: number;
   readonly ts: number;
   readonly kind: MessageKind;
   readonly author: WireAuthor;
@@ -82,11 +95,23 @@ export interface Limits {
 }
 
 export type ServerFrame =
-  | { readonly type: 'welcome'; readonly room: { readonly id: string; readonly name: string }; readonly you: WireAuthor; readonly history: readonly WireMessage[]; readonly limits: Limits }
+  | {
+      readonly type: 'welcome';
+      readonly room: { readonly id: string; readonly name: string };
+      readonly you: WireAuthor;
+      readonly history: readonly WireMessage[];
+      /** false: `history` starts at the room's first kept message */
+      readonly more: boolean;
+      readonly cursor?: number;
+      readonly limits: Limits;
+    }
   | { readonly type: 'message'; readonly message: WireMessage; readonly nonce?: string }
   | { readonly type: 'update'; readonly message: WireMessage }
   | { readonly type: 'delete'; readonly id: string }
-  | { readonly type: 'error'; readonly code: ErrorCode; readonly message: string }
+  /** an older page, answering `older`: oldest first, `more` and `cursor` as in `welcome` */
+  | { readonly type: 'history'; readonly before: number; readonly messages: readonly WireMessage[]; readonly more: boolean; readonly cursor?: number }
+  /** `nonce`: the post this error is about */
+  | { readonly type: 'error'; readonly code: ErrorCode; readonly message: string; readonly nonce?: string }
   | { readonly type: 'pong' };
 
 export const MAX_NAME = 64;
@@ -97,6 +122,8 @@ export const ID_PATTERN = /^[A-Za-z0-9_-]{6,64}$/;
 const KEY_PATTERN = /^[A-Za-z0-9_-]{16,128}$/;
 /** A browser's own tag for a post, echoed back on its copy. */
 export const NONCE_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
+/** A browser's random id for a post (enough randomness that nobody guesses another's). */
+export const CID_PATTERN = /^[A-Za-z0-9_-]{16,64}$/;
 
 /** Largest frame accepted for a given text limit (4 bytes per character at worst, plus room for JSON). */
 export function maxFrameBytes(maxTextLength: number): number {
@@ -165,6 +192,8 @@ export function parseClientFrame(raw: string, maxTextLength: number): Parsed {
       }
       const nonce = data.nonce;
       if (nonce !== undefined && (typeof nonce !== 'string' || !NONCE_PATTERN.test(nonce))) return bad('nonce must be a short id');
+      const cid = data.cid;
+      if (cid !== undefined && (typeof cid !== 'string' || !CID_PATTERN.test(cid))) return bad('cid must be an id of 16 to 64 letters, digits, - or _');
       const t = (text ?? '').replaceAll('\0', '');
       if (!t.trim() && !(Array.isArray(files) && files.length > 0)) return bad('nothing to post', 'empty');
       return {
@@ -175,6 +204,7 @@ export function parseClientFrame(raw: string, maxTextLength: number): Parsed {
           ...(typeof replyTo === 'string' ? { replyTo } : {}),
           ...(Array.isArray(files) && files.length > 0 ? { files: files as string[] } : {}),
           ...(typeof nonce === 'string' ? { nonce } : {}),
+          ...(typeof cid === 'string' ? { cid } : {}),
         },
       };
     }
@@ -192,6 +222,11 @@ export function parseClientFrame(raw: string, maxTextLength: number): Parsed {
       const id = str(data, 'id');
       if (!id || !ID_PATTERN.test(id)) return bad('delete needs a message id');
       return { ok: true, frame: { type: 'delete', id } };
+    }
+    case 'older': {
+      const before = data.before;
+      if (typeof before !== 'number' || !Number.isSafeInteger(before) || before < 1) return bad('older needs a cursor (a whole number from the last page)');
+      return { ok: true, frame: { type: 'older', before } };
     }
     case 'ping':
       return { ok: true, frame: { type: 'ping' } };

@@ -4,6 +4,7 @@
  *   GET  /                 the page (create a room)        GET /assets/<file>  script, style
  *   GET  /r/<id>           the page for a room (404 when there is no such room)
  *   POST /api/rooms        {name} → 201 {id, name, path}
+ *   GET  /api/rooms/<id>   → {id, name} (the join prompt names the room); 404 when there is none
  *   POST /r/<id>/files     multipart, one file ≤ maxFileBytes → 201 {id, name, mime, size}; 413 when bigger
  *   GET  /ws               the WebSocket (protocol.ts)
  */
@@ -21,6 +22,9 @@ const PUBLIC = new URL('./public/', import.meta.url);
 const ASSETS: Readonly<Record<string, string>> = {
   'app.js': 'text/javascript; charset=utf-8',
   'render.js': 'text/javascript; charset=utf-8',
+  'timeline.js': 'text/javascript; charset=utf-8',
+  'outbox.js': 'text/javascript; charset=utf-8',
+  'composer.js': 'text/javascript; charset=utf-8',
   'app.css': 'text/css; charset=utf-8',
   'favicon.svg': 'image/svg+xml',
 };
@@ -92,6 +96,12 @@ export async function mountWebRoutes(http: FastifyInstance, deps: WebRoutesDeps)
       if (!name) return reply.code(400).send({ error: `a room name is 1 to ${MAX_ROOM_NAME} characters` });
       const room = await rooms.create(name);
       return reply.code(201).send({ id: room.id, name: room.name, path: `/r/${room.id}` });
+    });
+
+    app.get<{ Params: { id: string } }>('/api/rooms/:id', async (req, reply) => {
+      const room = ID_PATTERN.test(req.params.id) ? await rooms.get(req.params.id) : null;
+      if (!room) return reply.code(404).send({ error: 'no such room' });
+      return reply.header('cache-control', 'no-store').send({ id: room.id, name: room.name });
     });
 
     app.post<{ Params: { id: string } }>('/r/:id/files', async (req, reply) => {

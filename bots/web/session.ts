@@ -10,7 +10,7 @@ import type { Author, Inbound, InboundAttachment, RemoteMessageId, RoomRef, Stor
 import type { Peer, WebChat } from './chat.js';
 import type { WebConfig } from './config.js';
 import { posesAsBridge } from './admins.js';
-import { fileRef, toWire } from './history.js';
+import { fileRef, messageIdFor, toWire, type MessageRecord } from './history.js';
 import { MAX_NAME, maxFrameBytes, parseClientFrame, type ClientFrame, type ErrorCode, type ServerFrame } from './protocol.js';
 import { TokenBucket } from './ratelimit.js';
 
@@ -30,6 +30,8 @@ export interface SessionDeps {
 const MAX_PENDING = 16;
 /** A browser that does not read its frames is dropped past this much unsent data. */
 const MAX_BUFFERED = 8 * 1024 * 1024;
+/** An older page waits while more than this is still unsent to the browser (back-pressure). */
+const PAGE_BACKLOG = 1024 * 1024;
 
 /** A web author's id: derived from the browser's secret key, so nobody else can claim it. */
 export function authorIdOf(key: string): string {
@@ -126,6 +128,8 @@ export class Session implements Peer {
         return this.edit(joined.roomId, joined.author, frame.id, frame.text);
       case 'delete':
         return this.remove(joined.roomId, joined.author, frame.id);
+      case 'older':
+        return this.older(joined.roomId, frame.before);
     }
   }
 
@@ -139,43 +143,73 @@ export class Session implements Peer {
     this.joined = { roomId, author };
     await this.deps.joined(roomId, author.id);
     chat.hub.join(roomId, this);
-    const history = await chat.rooms.recent(roomId, config.historyOnJoin);
+    const page = await chat.rooms.page(roomId, config.historyPage);
     this.send({
       type: 'welcome',
       room: { id: room.id, name: room.name },
       you: author,
-      history: history.map(toWire),
+      history: page.messages.map(toWire),
+      more: page.more,
+      ...(page.cursor !== undefined ? { cursor: page.cursor } : {}),
       limits: { maxTextLength: config.maxTextLength, maxFileBytes: config.maxFileBytes, maxNameLength: MAX_NAME },
     });
   }
 
   private async post(roomId: string, author: Author, frame: Extract<ClientFrame, { type: 'post' }>): Promise<void> {
     const { chat, fileMeta } = this.deps;
+    const nonce = frame.nonce ?? frame.cid;
+    const id = frame.cid ? messageIdFor(roomId, author.id, frame.cid) : undefined;
+    const before = id ? await chat.rooms.message(roomId, id) : null;
+    if (before) return this.again(roomId, before, nonce);
     const files: StoredFile[] = [];
-    for (const id of frame.files ?? []) {
-      const meta = await fileMeta(id);
-      if (!meta) return this.error('bad_file', 'an attached file is gone: upload it again');
+    for (const fileId of frame.files ?? []) {
+      const meta = await fileMeta(fileId);
+      if (!meta) return this.send({ type: 'error', code: 'bad_file', message: 'an attached file is gone: upload it again', ...(nonce ? { nonce } : {}) });
       files.push(meta);
     }
     const replyTo = frame.replyTo ? await chat.replyPreview(roomId, frame.replyTo) : undefined;
-    const rec = await chat.add(
+    const { rec, fresh } = await chat.add(
       roomId,
       { kind: 'user', author, text: frame.text, files: files.map(fileRef), ...(replyTo ? { replyTo } : {}) },
-      { peer: this, ...(frame.nonce ? { nonce: frame.nonce } : {}) },
+      { peer: this, ...(nonce ? { nonce } : {}) },
+      id,
     );
+    if (!fresh) return this.again(roomId, rec, nonce);
+    await this.relay(roomId, rec);
+  }
+
+  /** A post that arrived before (the browser did not hear back): answer again, relay again (the relay drops events it has seen). */
+  private async again(roomId: string, rec: MessageRecord, nonce: string | undefined): Promise<void> {
+    if (rec.deleted) return this.send({ type: 'error', code: 'no_message', message: 'that message was sent and deleted since', ...(nonce ? { nonce } : {}) });
+    this.send({ type: 'message', message: toWire(rec), ...(nonce ? { nonce } : {}) });
+    await this.relay(roomId, rec);
+  }
+
+  private async relay(roomId: string, rec: MessageRecord): Promise<void> {
     // Uploads are stored already: the relay hands the same file on.
-    const attachments: InboundAttachment[] = files.map((f) => ({ name: f.name, mime: f.mime, size: f.size, stored: f }));
+    const attachments: InboundAttachment[] = [];
+    for (const f of rec.files) {
+      const stored = await this.deps.fileMeta(f.id);
+      if (stored) attachments.push({ name: f.name, mime: f.mime, size: f.size, stored });
+    }
     await this.deps.ingest({
       kind: 'post',
       room: webRef(roomId),
       eventId: `${roomId}/${rec.id}`,
       id: rec.id as RemoteMessageId,
-      author,
-      text: frame.text,
+      author: rec.author,
+      text: rec.text,
       ...(this.address ? { clientAddress: this.address } : {}),
       ...(attachments.length ? { attachments } : {}),
-      ...(replyTo ? { replyTo: replyTo.id as RemoteMessageId } : {}),
+      ...(rec.replyTo ? { replyTo: rec.replyTo.id as RemoteMessageId } : {}),
     });
+  }
+
+  /** An older page of history, unless the browser has not read the last one yet. */
+  private async older(roomId: string, before: number): Promise<void> {
+    if (this.socket.bufferedAmount > PAGE_BACKLOG) return this.error('busy', 'still sending the last page: ask again in a moment');
+    const page = await this.deps.chat.rooms.page(roomId, this.deps.config.historyPage, before);
+    this.send({ type: 'history', before, messages: page.messages.map(toWire), more: page.more, ...(page.cursor !== undefined ? { cursor: page.cursor } : {}) });
   }
 
   /** The caller's own message, or an error frame and null. */

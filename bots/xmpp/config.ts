@@ -1,4 +1,6 @@
 /** Configuration of the XMPP bot: one account, any number of multi-user chat rooms. */
+import type { EnvValues } from '../../src/env.js';
+import { readPlatformEnv, type PlatformEnv } from '../../src/platform.js';
 
 export interface XmppConfig {
   /** `xmpp://host:5222` (STARTTLS when offered), `xmpps://host:5223`, or a `wss://` URL. */
@@ -23,31 +25,35 @@ export interface XmppConfig {
   readonly maxTextLength?: number;
 }
 
-const list = (v: string | undefined): string[] =>
-  (v ?? '')
-    .split(/[\s,]+/)
-    .map((s) => s.trim())
-    .filter(Boolean);
+export const XMPP_ENV: PlatformEnv = {
+  enabledBy: ['XMPP_SERVICE', 'XMPP_USERNAME', 'XMPP_PASSWORD'],
+  env: [
+    { key: 'XMPP_SERVICE', kind: 'url', schemes: ['xmpp', 'xmpps', 'ws', 'wss'], required: true, doc: '`xmpp://host:5222` (STARTTLS when offered), `xmpps://host:5223` or `wss://…`' },
+    { key: 'XMPP_DOMAIN', kind: 'string', doc: "the account's domain, when it differs from the service's host" },
+    { key: 'XMPP_USERNAME', kind: 'string', required: true, doc: "the bot's account (`bridge` or `bridge@example.org`)" },
+    { key: 'XMPP_PASSWORD', kind: 'string', secret: true, required: true, doc: "that account's password" },
+    { key: 'XMPP_NICK', kind: 'string', default: 'sameroom', doc: 'nick in rooms (`sameroom_` if taken)' },
+    { key: 'XMPP_MUC_DOMAIN', kind: 'string', doc: 'room service for room names given without a domain' },
+    { key: 'XMPP_ROOMS', kind: 'list', doc: 'comma separated rooms to join at start (`lobby` or `lobby@conference.example.org`)' },
+    { key: 'XMPP_FILE_HOSTS', kind: 'list', doc: 'extra hosts whose file links the bridge downloads and re-hosts (the domain and its subdomains always)' },
+  ],
+};
 
-/**
- * XMPP_SERVICE, XMPP_USERNAME, XMPP_PASSWORD (required), XMPP_DOMAIN, XMPP_NICK,
- * XMPP_MUC_DOMAIN, XMPP_ROOMS (comma separated), XMPP_FILE_HOSTS (comma separated).
- */
-export function xmppConfigFromEnv(env: NodeJS.ProcessEnv): XmppConfig | undefined {
-  const service = env.XMPP_SERVICE?.trim();
-  const username = env.XMPP_USERNAME?.trim();
-  const password = env.XMPP_PASSWORD;
-  if (!service && !username && !password) return undefined;
-  if (!service || !username || !password) throw new Error('XMPP needs XMPP_SERVICE, XMPP_USERNAME and XMPP_PASSWORD');
-  if (!/^(xmpps?|wss?):\/\//.test(service)) throw new Error(`XMPP_SERVICE: expected xmpp://host:port, got "${service}"`);
+export function xmppConfig(v: EnvValues): XmppConfig {
   return {
-    service,
-    domain: env.XMPP_DOMAIN?.trim() || undefined,
-    username,
-    password,
-    nick: env.XMPP_NICK?.trim() || undefined,
-    mucDomain: env.XMPP_MUC_DOMAIN?.trim() || undefined,
-    rooms: list(env.XMPP_ROOMS),
-    fileHosts: list(env.XMPP_FILE_HOSTS),
+    service: v.str('XMPP_SERVICE') ?? '',
+    domain: v.str('XMPP_DOMAIN'),
+    username: v.str('XMPP_USERNAME') ?? '',
+    password: v.str('XMPP_PASSWORD') ?? '',
+    nick: v.isSet('XMPP_NICK') ? v.str('XMPP_NICK') : undefined,
+    mucDomain: v.str('XMPP_MUC_DOMAIN'),
+    rooms: [...v.list('XMPP_ROOMS')],
+    fileHosts: [...v.list('XMPP_FILE_HOSTS')],
   };
+}
+
+/** `undefined` when none of service, username, password is set; an error naming each missing or bad key otherwise. */
+export function xmppConfigFromEnv(env: NodeJS.ProcessEnv): XmppConfig | undefined {
+  const v = readPlatformEnv(XMPP_ENV, env);
+  return v && xmppConfig(v);
 }

@@ -5,6 +5,7 @@ import type { Inbound, InboundAttachment, RemoteMessageId } from '../../src/mode
 import { xmppToCanonical } from './format.js';
 import type { MessageIndex } from './ids.js';
 import { NS, bare, resource } from './ns.js';
+import { mentionToCommand } from '../../src/command.js';
 
 export interface XmppInboundContext {
   readonly commandWord: string;
@@ -23,15 +24,7 @@ export interface XmppInboundContext {
 
 /** `Nick: open`, `Nick, sameroom open`, `@Nick open` → `-sameroom open`; undefined otherwise. */
 export function normalizeCommand(plain: string, ownNick: string, word: string): string | undefined {
-  const esc = ownNick.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  const m = new RegExp(`^\\s*(?:@${esc}[:,]?|${esc}[:,])(?:\\s+([\\s\\S]*))?$`, 'i').exec(plain);
-  if (!m) return undefined;
-  let args = (m[1] ?? '').trim();
-  const lower = args.toLowerCase();
-  const w = word.toLowerCase();
-  if (lower === w || lower === `-${w}`) args = '';
-  else if (lower.startsWith(`${w} `) || lower.startsWith(`-${w} `)) args = args.slice(args.indexOf(' ') + 1).trim();
-  return `-${word}${args ? ` ${args}` : ''}`;
+  return mentionToCommand(plain, { names: [ownNick], style: 'at-or-colon' }, word);
 }
 
 /** Remove the XEP-0428 fallback ranges (quoted reply context) for `forNs`, counted in code points. */

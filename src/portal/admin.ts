@@ -1,7 +1,5 @@
 /** The portal's admin link: a room-scoped token compared in constant time, closing a link, the connect link. */
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { nanoid } from 'nanoid';
-import { keys } from '../keys.js';
 import { toPlain } from '../markup.js';
 import { parseRoomKey, type RoomKey } from '../model.js';
 import type { Services } from '../services.js';
@@ -30,10 +28,7 @@ export async function closeFromPortal(s: Services, room: RoomKey, tube: Tube): P
 
 /** A new connect link for the room's portal; the old one stops working. Returns the token. */
 export async function replaceConnectLink(s: Services, room: RoomKey): Promise<string> {
-  const old = (await s.rooms.get(room)).portalConnect;
-  if (old) await s.store.del(keys.portalConnect(old));
-  const token = nanoid(24);
-  await s.store.set(keys.portalConnect(token), room);
+  const token = await s.links.newConnectLink(room, (await s.rooms.get(room)).portalConnect);
   await s.rooms.update(room, { portalConnect: token });
   return token;
 }

@@ -3,7 +3,7 @@
  * carry no script at all, and the CSP says so.
  */
 import type { FastifyReply } from 'fastify';
-import { platformName } from '../bridge.js';
+import { platformName } from '../platform.js';
 import { toPlain } from '../markup.js';
 import { parseRoomKey, type RoomKey } from '../model.js';
 import type { Services } from '../services.js';

@@ -13,7 +13,6 @@
  * Secrets come from `-sameroom portal` (commands/portal.ts) and `-sameroom map` (commands/map.ts).
  */
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import { keys } from '../keys.js';
 import { parseRoomKey, type RoomKey } from '../model.js';
 import type { Services } from '../services.js';
 import { ADMIN_ACTOR, closeFromPortal, connectUrl, replaceConnectLink, sameToken } from './admin.js';
@@ -35,7 +34,7 @@ function field(body: unknown, name: string): string | undefined {
 export function mountPortal(http: FastifyInstance, s: Services, web: WebRoomMaker | undefined): void {
   const portalRoom = async (secret: string): Promise<RoomKey | null> => {
     if (!SECRET.test(secret)) return null;
-    const room = (await s.store.get(keys.portal(secret))) as RoomKey | null;
+    const room = await s.links.portalRoom(secret);
     if (!room) return null;
     // A reset replaces the secret in the room's settings; an old key left behind does not count.
     return (await s.rooms.get(room)).portal === secret ? room : null;
@@ -121,19 +120,19 @@ export function mountPortal(http: FastifyInstance, s: Services, web: WebRoomMake
     });
 
     app.get<{ Params: { token: string } }>('/connect/:token', async (req, reply) => {
-      const room = SECRET.test(req.params.token) ? await s.store.get(keys.portalConnect(req.params.token)) : null;
+      const room = SECRET.test(req.params.token) ? await s.links.connectRoom(req.params.token) : null;
       if (!room) return notFound(reply, 'This connect link does not work (any more): it may have been replaced.');
       const line = `-${s.config.commandWord} connect ${s.config.publicUrl}/connect/${req.params.token}`;
       return sendPage(reply, 200, 'Connect a room', `<h1>Connect a room</h1><p>This is a Sameroom connect link. To link one of your rooms, type this line in that room, where the Sameroom bot is:</p><p><code>${esc(line)}</code></p>`);
     });
 
     app.get<{ Params: { token: string } }>('/map/:token', async (req, reply) => {
-      const room = SECRET.test(req.params.token) ? ((await s.store.get(keys.mapLink(req.params.token))) as RoomKey | null) : null;
+      const room = SECRET.test(req.params.token) ? await s.links.mapRoom(req.params.token) : null;
       if (!room) return notFound(reply, 'This map link does not work (any more): map links last 24 hours. Ask the bot for a new one with the map command.');
       const graph = await sameRoomGraph(s, room);
       const focus = graph.nodes[0];
       const head = focus ? `<h1>${badge(focus.platform)}${esc(focus.name)}: same room map</h1>` : '<h1>Same room map</h1>';
-      const body = `${head}<p class="muted">${graph.nodes.length} rooms, ${graph.edges.length} links. Arrows show which way messages flow.</p><section class="map">${mapSvg(graph)}</section>`;
+      const body = `${head}<p class="muted">${graph.nodes.length} rooms, ${graph.edges.length === 1 ? '1 link' : `${graph.edges.length} links`}. Arrows show which way messages flow.</p><section class="map">${mapSvg(graph)}</section>`;
       return sendPage(reply, 200, 'Same room map', body);
     });
   });

@@ -3,7 +3,7 @@
  * edge, arrows where messages flow (from each room's `direction` setting). Plain SVG made on the
  * server, with no script and no external asset.
  */
-import { platformName } from '../bridge.js';
+import { platformName } from '../platform.js';
 import type { RoomKey } from '../model.js';
 import type { Direction } from '../rooms.js';
 import type { Services } from '../services.js';

@@ -1,5 +1,5 @@
 /** Delivery jobs: one per target room per event. Serializable (they travel through Redis). */
-import type { Author, RoomKey, StoredFile } from '../model.js';
+import type { Author, RemoteMessageId, RoomKey, StoredFile } from '../model.js';
 
 interface JobBase {
   /** unique, sortable: enqueue order */
@@ -38,6 +38,8 @@ export interface DeleteJob extends JobBase {
 export interface NoticeJob extends JobBase {
   readonly op: 'notice';
   readonly text: string;
+  /** the message it answers (a command), where the platform shows replies */
+  readonly replyTo?: RemoteMessageId;
 }
 
 export type DeliveryJob = PostJob | EditJob | DeleteJob | NoticeJob;

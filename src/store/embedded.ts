@@ -1,253 +1,281 @@
 /**
- * Embedded store: no server. State lives in memory and every change is appended to a journal
- * in DATA_DIR (one JSON line per change, written synchronously), so a restart — or a crash —
- * loses nothing. The journal is compacted into a snapshot when it grows. File bytes are kept as
- * files under DATA_DIR/files. One process at a time owns a data dir, so publish/subscribe is
- * in-process fan-out within one store.
+ * Embedded store: no server, one SQLite database in DATA_DIR (src/store/sqlite.ts), owned by one
+ * process at a time (src/store/lock.ts). Memory stays bounded whatever the history size: the
+ * data lives in the file, the process keeps an 8 MiB page cache.
+ *
+ * Writes are group-committed: every write made in one turn of the event loop joins one
+ * transaction, committed (and fsynced) before any of them resolves. So a resolved write
+ * survives a crash or a power cut, at one fsync per turn rather than per write. Reads see
+ * writes at once.
+ *
+ * Expired keys are invisible at once and deleted by a sweep through the expiry index. File
+ * bytes are files under DATA_DIR/files, deleted with their key.
  */
-import { appendFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { readFile, unlink, writeFile } from 'node:fs/promises';
 import { createHash } from 'node:crypto';
+import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { Statement } from 'better-sqlite3';
 import { Fanout } from './fanout.js';
+import { GroupCommit, Refusal } from './group-commit.js';
+import { importJournal } from './journal-import.js';
+import { lockDataDir } from './lock.js';
+import { dbPath, openDb, walSyncer, type Db } from './sqlite.js';
 import type { Store } from './store.js';
 
-type Value =
-  | { t: 's'; v: string; exp?: number }
-  | { t: 'h'; v: Map<string, string>; exp?: number }
-  | { t: 'z'; v: Set<string>; exp?: number }
-  | { t: 'l'; v: string[]; exp?: number };
+type KeyType = 's' | 'h' | 'z' | 'l' | 'b';
+interface Row {
+  type: KeyType;
+  value: string | null;
+  exp: number | null;
+}
 
-/** One journaled change; replaying them in order rebuilds the state. */
-type Op =
-  | ['set', string, string, number?]
-  | ['del', string]
-  | ['hset', string, Record<string, string>, number?]
-  | ['hdel', string, string]
-  | ['sadd', string, string]
-  | ['srem', string, string]
-  | ['push', string, string, number]
-  | ['exp', string, number];
+export interface EmbeddedOptions {
+  readonly now?: () => number;
+  /** Open without the lock and never write: for reading while the bridge runs (`npm run dlq`). */
+  readonly readOnly?: boolean;
+  /** what the lock is taken for, ending the refusal ("stop it before …") */
+  readonly owner?: string;
+  /** Acknowledge a write once its WAL is fsynced (default), or once committed (`false`: the OS flushes it). */
+  readonly fsync?: boolean;
+  /** how often expired keys are swept (ms) */
+  readonly sweepMs?: number;
+}
 
-const COMPACT_AFTER = 50_000;
+const SWEEP_BATCH = 500;
+const TYPE_NAMES: Record<KeyType, string> = { s: 'string', h: 'hash', z: 'set', l: 'list', b: 'bytes' };
 
 export class EmbeddedStore implements Store {
   readonly kind = 'embedded' as const;
-  private readonly data = new Map<string, Value>();
-  private readonly journal: string;
+  private readonly db: Db;
   private readonly filesDir: string;
-  private journalLines = 0;
-  /** lines the last compaction wrote: the journal is compacted again once it has doubled */
-  private compactedLines = 0;
-  private closed = false;
+  private readonly now: () => number;
+  private readonly unlock: () => void;
+  private readonly statements = new Map<string, Statement<unknown[]>>();
   private readonly fanout = new Fanout();
+  private readonly sweeper: NodeJS.Timeout | undefined;
+  private readonly tx: GroupCommit | undefined;
+  private readonly wal: ReturnType<typeof walSyncer>;
+  private closed = false;
 
-  constructor(
-    dir: string,
-    private readonly now: () => number = Date.now,
-  ) {
-    mkdirSync(dir, { recursive: true });
+  constructor(dir: string, opts: EmbeddedOptions = {}) {
+    this.now = opts.now ?? Date.now;
     this.filesDir = join(dir, 'files');
+    if (opts.readOnly) {
+      this.unlock = () => undefined;
+      this.db = openDb(dbPath(dir), { readOnly: true });
+      this.tx = undefined;
+      this.wal = { sync: async () => undefined, close: () => undefined };
+      return;
+    }
     mkdirSync(this.filesDir, { recursive: true });
-    this.journal = join(dir, 'sameroom.journal');
-    this.load();
-  }
-
-  private load(): void {
-    if (!existsSync(this.journal)) return;
-    const text = readFileSync(this.journal, 'utf8');
-    for (const line of text.split('\n')) {
-      if (!line) continue;
-      try {
-        this.apply(JSON.parse(line) as Op);
-        this.journalLines++;
-      } catch {
-        // A torn last line from a crash mid-write: everything before it is intact.
-      }
+    this.unlock = lockDataDir(dir, opts.owner);
+    try {
+      this.db = openDb(dbPath(dir), { busyTimeoutMs: 0 });
+      importJournal(this.db, dir, (key) => this.filePath(key));
+      this.wal = walSyncer(dbPath(dir));
+      this.tx = new GroupCommit(this.db, opts.fsync === false ? async () => undefined : () => this.wal.sync());
+    } catch (err) {
+      this.unlock();
+      throw err;
     }
-    if (this.journalLines > COMPACT_AFTER) this.compact();
+    this.sweeper = setInterval(() => this.sweep(), opts.sweepMs ?? 1000);
+    this.sweeper.unref();
   }
 
-  private write(op: Op): void {
-    if (this.closed) throw new Error('store is closed');
-    appendFileSync(this.journal, `${JSON.stringify(op)}\n`);
-    this.apply(op);
-    // Relative to the live state: with more live keys than the fixed threshold, compacting at
-    // the threshold would rewrite the whole state on every write.
-    if (++this.journalLines > Math.max(COMPACT_AFTER * 2, this.compactedLines * 2)) this.compact();
-  }
-
-  /** Rewrite the journal as the smallest list of ops that rebuilds the current state. */
-  compact(): void {
-    const ops: Op[] = [];
-    for (const [key, val] of this.data) {
-      if (val.exp !== undefined && val.exp <= this.now()) continue;
-      if (val.t === 's') ops.push(['set', key, val.v, val.exp]);
-      else if (val.t === 'h') ops.push(['hset', key, Object.fromEntries(val.v), val.exp]);
-      else if (val.t === 'z') for (const m of val.v) ops.push(['sadd', key, m]);
-      else for (const item of val.v) ops.push(['push', key, item, val.v.length]);
-      if (val.t !== 's' && val.t !== 'h' && val.exp !== undefined) ops.push(['exp', key, val.exp]);
+  private st(sql: string): Statement<unknown[]> {
+    let s = this.statements.get(sql);
+    if (!s) {
+      s = this.db.prepare(sql);
+      this.statements.set(sql, s);
     }
-    const tmp = `${this.journal}.tmp`;
-    writeFileSync(tmp, ops.map((o) => `${JSON.stringify(o)}\n`).join(''));
-    renameSync(tmp, this.journal);
-    this.journalLines = ops.length;
-    this.compactedLines = ops.length;
+    return s;
   }
 
-  private apply(op: Op): void {
-    switch (op[0]) {
-      case 'set':
-        this.data.set(op[1], op[3] === undefined || op[3] === null ? { t: 's', v: op[2] } : { t: 's', v: op[2], exp: op[3] });
-        return;
-      case 'del':
-        this.data.delete(op[1]);
-        return;
-      case 'hset': {
-        const h = this.live(op[1], 'h') ?? { t: 'h' as const, v: new Map<string, string>() };
-        for (const [f, v] of Object.entries(op[2])) h.v.set(f, v);
-        if (op[3] !== undefined && op[3] !== null) h.exp = op[3];
-        this.data.set(op[1], h);
-        return;
-      }
-      case 'hdel': {
-        const h = this.live(op[1], 'h');
-        h?.v.delete(op[2]);
-        if (h && h.v.size === 0) this.data.delete(op[1]);
-        return;
-      }
-      case 'sadd': {
-        const s = this.live(op[1], 'z') ?? { t: 'z' as const, v: new Set<string>() };
-        s.v.add(op[2]);
-        this.data.set(op[1], s);
-        return;
-      }
-      case 'srem': {
-        const s = this.live(op[1], 'z');
-        s?.v.delete(op[2]);
-        if (s && s.v.size === 0) this.data.delete(op[1]);
-        return;
-      }
-      case 'push': {
-        const l = this.live(op[1], 'l') ?? { t: 'l' as const, v: [] };
-        l.v.push(op[2]);
-        if (l.v.length > op[3]) l.v.splice(0, l.v.length - op[3]);
-        this.data.set(op[1], l);
-        return;
-      }
-      case 'exp': {
-        const v = this.data.get(op[1]);
-        if (v) v.exp = op[2];
-        return;
-      }
+  /** The key's row if it exists and has not expired. */
+  private row(key: string): Row | undefined {
+    const r = this.st('SELECT type, value, exp FROM kv WHERE key = ?').get(key) as Row | undefined;
+    return r && (r.exp === null || r.exp > this.now()) ? r : undefined;
+  }
+
+  /** The live row of a key that must hold `type` (or nothing). */
+  private typed(key: string, type: KeyType): Row | undefined {
+    const r = this.row(key);
+    if (r && r.type !== type) throw new Refusal(`WRONGTYPE: ${key} holds a ${TYPE_NAMES[r.type]}, not a ${TYPE_NAMES[type]}`);
+    return r;
+  }
+
+  private expAt(ttlMs?: number): number | null {
+    return ttlMs ? this.now() + ttlMs : null;
+  }
+
+  /** A write in the current group transaction: resolves once it is durable. */
+  private write<T>(fn: () => T): Promise<T> {
+    if (this.closed) return Promise.reject(new Error('store is closed'));
+    if (!this.tx) return Promise.reject(new Error('store is open read-only'));
+    return this.tx.write(fn);
+  }
+
+  /** Remove a key and everything it holds (inside a write). */
+  private drop(key: string, type: KeyType): void {
+    this.st('DELETE FROM kv WHERE key = ?').run(key);
+    if (type === 'h') this.st('DELETE FROM hash WHERE key = ?').run(key);
+    else if (type === 'z') this.st('DELETE FROM sets WHERE key = ?').run(key);
+    else if (type === 'l') this.st('DELETE FROM list WHERE key = ?').run(key);
+    else if (type === 'b') {
+      const file = this.filePath(key);
+      this.tx?.afterCommit(() => rmSync(file, { force: true }));
     }
   }
 
-  private live<T extends Value['t']>(key: string, t: T): Extract<Value, { t: T }> | undefined {
-    const v = this.data.get(key);
-    if (!v) return undefined;
-    if (v.exp !== undefined && v.exp <= this.now()) {
-      this.data.delete(key);
-      return undefined;
-    }
-    if (v.t !== t) throw new Error(`WRONGTYPE: ${key} holds a ${v.t}, not a ${t}`);
-    return v as Extract<Value, { t: T }>;
+  /** Any row of `key`, live or expired (inside a write). */
+  private anyRow(key: string): Row | undefined {
+    return this.st('SELECT type, value, exp FROM kv WHERE key = ?').get(key) as Row | undefined;
   }
 
-  private exists(key: string): boolean {
-    const v = this.data.get(key);
-    if (!v) return false;
-    if (v.exp !== undefined && v.exp <= this.now()) {
-      this.data.delete(key);
-      return false;
-    }
-    return true;
+  /** A container key (hash, set, list) ready to take items: created, or reset when expired. */
+  private container(key: string, type: KeyType): Row | undefined {
+    const live = this.typed(key, type);
+    if (live) return live;
+    const stale = this.anyRow(key);
+    if (stale) this.drop(key, stale.type);
+    this.st('INSERT INTO kv (key, type, value, exp) VALUES (?, ?, NULL, NULL)').run(key, type);
+    return undefined;
   }
 
-  private exp(ttlMs?: number): number | undefined {
-    return ttlMs ? this.now() + ttlMs : undefined;
+  /** Delete up to SWEEP_BATCH expired keys at a time through the expiry index, for at most ~20 ms. */
+  sweep(): void {
+    if (this.closed || !this.tx) return;
+    const end = performance.now() + 20;
+    for (;;) {
+      const expired = this.st('SELECT key, type FROM kv WHERE exp <= ? ORDER BY exp LIMIT ?').all(this.now(), SWEEP_BATCH) as Array<{ key: string; type: KeyType }>;
+      if (expired.length === 0) return;
+      this.write(() => {
+        for (const e of expired) this.drop(e.key, e.type);
+      }).catch(() => undefined);
+      if (expired.length < SWEEP_BATCH || performance.now() > end) return;
+    }
   }
 
   async get(key: string): Promise<string | null> {
-    return this.live(key, 's')?.v ?? null;
+    return this.typed(key, 's')?.value ?? null;
+  }
+
+  private setNow(key: string, value: string, exp: number | null): void {
+    const old = this.anyRow(key);
+    if (old && old.type !== 's') this.drop(key, old.type);
+    this.st('INSERT INTO kv (key, type, value, exp) VALUES (?, ?, ?, ?) ON CONFLICT (key) DO UPDATE SET type = excluded.type, value = excluded.value, exp = excluded.exp').run(key, 's', value, exp);
   }
 
   async set(key: string, value: string, ttlMs?: number): Promise<void> {
-    this.write(['set', key, value, this.exp(ttlMs)]);
+    await this.write(() => this.setNow(key, value, this.expAt(ttlMs)));
   }
 
   async setIfAbsent(key: string, value: string, ttlMs?: number): Promise<boolean> {
-    if (this.exists(key)) return false;
-    this.write(['set', key, value, this.exp(ttlMs)]);
-    return true;
+    return this.write(() => {
+      if (this.row(key)) return false;
+      this.setNow(key, value, this.expAt(ttlMs));
+      return true;
+    });
   }
 
   async take(key: string): Promise<string | null> {
-    const v = this.live(key, 's')?.v ?? null;
-    if (v !== null) this.write(['del', key]);
-    return v;
+    return this.write(() => {
+      const r = this.typed(key, 's');
+      if (r) this.drop(key, 's');
+      return r?.value ?? null;
+    });
   }
 
   async del(key: string): Promise<void> {
-    if (this.data.has(key)) this.write(['del', key]);
-    const file = this.filePath(key);
-    if (existsSync(file)) await unlink(file).catch(() => undefined);
+    const r = this.anyRow(key);
+    if (r) await this.write(() => this.drop(key, r.type));
   }
 
   async incr(key: string, ttlMs?: number): Promise<number> {
-    const cur = this.live(key, 's');
-    const next = (cur ? Number(cur.v) : 0) + 1;
-    this.write(['set', key, String(next), cur ? cur.exp : this.exp(ttlMs)]);
-    return next;
+    return this.write(() => {
+      const cur = this.typed(key, 's');
+      const next = (cur ? Number(cur.value) : 0) + 1;
+      this.setNow(key, String(next), cur ? cur.exp : this.expAt(ttlMs));
+      return next;
+    });
   }
 
   async ttl(key: string): Promise<number> {
-    if (!this.exists(key)) return -2;
-    const exp = this.data.get(key)?.exp;
-    return exp === undefined ? -1 : exp - this.now();
+    const r = this.row(key);
+    if (!r) return -2;
+    return r.exp === null ? -1 : r.exp - this.now();
   }
 
   async hget(key: string, field: string): Promise<string | null> {
-    return this.live(key, 'h')?.v.get(field) ?? null;
+    if (!this.typed(key, 'h')) return null;
+    return (this.st('SELECT value FROM hash WHERE key = ? AND field = ?').pluck().get(key, field) as string | undefined) ?? null;
   }
 
   async hmget(key: string, fields: readonly string[]): Promise<Array<string | null>> {
-    const h = this.live(key, 'h');
-    return fields.map((f) => h?.v.get(f) ?? null);
+    if (!this.typed(key, 'h')) return fields.map(() => null);
+    const get = this.st('SELECT value FROM hash WHERE key = ? AND field = ?').pluck();
+    return fields.map((f) => (get.get(key, f) as string | undefined) ?? null);
   }
 
   async hset(key: string, fields: Readonly<Record<string, string>>, ttlMs?: number): Promise<void> {
-    this.write(['hset', key, { ...fields }, this.exp(ttlMs)]);
+    const entries = Object.entries(fields);
+    if (entries.length === 0) return;
+    await this.write(() => {
+      this.container(key, 'h');
+      const put = this.st('INSERT INTO hash (key, field, value) VALUES (?, ?, ?) ON CONFLICT (key, field) DO UPDATE SET value = excluded.value');
+      for (const [f, v] of entries) put.run(key, f, v);
+      if (ttlMs) this.st('UPDATE kv SET exp = ? WHERE key = ?').run(this.expAt(ttlMs), key);
+    });
   }
 
   async hdel(key: string, field: string): Promise<void> {
-    if (this.live(key, 'h')?.v.has(field)) this.write(['hdel', key, field]);
+    if (!this.typed(key, 'h')) return;
+    await this.write(() => {
+      this.st('DELETE FROM hash WHERE key = ? AND field = ?').run(key, field);
+      if (!this.st('SELECT 1 FROM hash WHERE key = ? LIMIT 1').get(key)) this.drop(key, 'h');
+    });
   }
 
   async hgetall(key: string): Promise<Record<string, string>> {
-    const h = this.live(key, 'h');
-    return h ? Object.fromEntries(h.v) : {};
+    if (!this.typed(key, 'h')) return {};
+    const rows = this.st('SELECT field, value FROM hash WHERE key = ?').raw().all(key) as Array<[string, string]>;
+    return Object.fromEntries(rows);
   }
 
   async sadd(key: string, member: string): Promise<void> {
-    if (!this.live(key, 'z')?.v.has(member)) this.write(['sadd', key, member]);
+    await this.write(() => {
+      this.container(key, 'z');
+      this.st('INSERT OR IGNORE INTO sets (key, member) VALUES (?, ?)').run(key, member);
+    });
   }
 
   async srem(key: string, member: string): Promise<void> {
-    if (this.live(key, 'z')?.v.has(member)) this.write(['srem', key, member]);
+    if (!this.typed(key, 'z')) return;
+    await this.write(() => {
+      this.st('DELETE FROM sets WHERE key = ? AND member = ?').run(key, member);
+      if (!this.st('SELECT 1 FROM sets WHERE key = ? LIMIT 1').get(key)) this.drop(key, 'z');
+    });
   }
 
   async smembers(key: string): Promise<string[]> {
-    return [...(this.live(key, 'z')?.v ?? [])];
+    if (!this.typed(key, 'z')) return [];
+    return this.st('SELECT member FROM sets WHERE key = ?').pluck().all(key) as string[];
   }
 
   async push(key: string, value: string, max: number): Promise<void> {
-    this.write(['push', key, value, max]);
+    await this.write(() => {
+      this.container(key, 'l');
+      const last = (this.st('SELECT max(seq) FROM list WHERE key = ?').pluck().get(key) as number | null) ?? 0;
+      this.st('INSERT INTO list (key, seq, value) VALUES (?, ?, ?)').run(key, last + 1, value);
+      this.st('DELETE FROM list WHERE key = ? AND seq <= ?').run(key, last + 1 - Math.max(1, max));
+    });
   }
 
-  async tail(key: string, count: number): Promise<string[]> {
-    const l = this.live(key, 'l')?.v ?? [];
-    return l.slice(Math.max(0, l.length - count));
+  async tail(key: string, count: number, skip = 0): Promise<string[]> {
+    if (!this.typed(key, 'l') || count <= 0) return [];
+    const newest = this.st('SELECT value FROM list WHERE key = ? ORDER BY seq DESC LIMIT ? OFFSET ?').pluck().all(key, count, Math.max(0, skip)) as string[];
+    return newest.reverse();
   }
 
   private filePath(key: string): string {
@@ -255,12 +283,21 @@ export class EmbeddedStore implements Store {
   }
 
   async putBytes(key: string, data: Uint8Array, ttlMs?: number): Promise<void> {
-    await writeFile(this.filePath(key), data);
-    this.write(['set', key, '<file>', this.exp(ttlMs)]);
+    if (this.closed) throw new Error('store is closed');
+    const file = this.filePath(key);
+    // Whole or not at all: a crash mid-write leaves a stray temporary file, never torn bytes.
+    const tmp = `${file}.${process.pid}.tmp`;
+    writeFileSync(tmp, data);
+    renameSync(tmp, file);
+    await this.write(() => {
+      const old = this.anyRow(key);
+      if (old && old.type !== 'b') this.drop(key, old.type);
+      this.st('INSERT INTO kv (key, type, value, exp) VALUES (?, ?, NULL, ?) ON CONFLICT (key) DO UPDATE SET type = excluded.type, value = NULL, exp = excluded.exp').run(key, 'b', this.expAt(ttlMs));
+    });
   }
 
   async getBytes(key: string): Promise<Uint8Array | null> {
-    if (!this.live(key, 's')) return null;
+    if (!this.typed(key, 'b')) return null;
     return readFile(this.filePath(key)).catch(() => null);
   }
 
@@ -276,13 +313,19 @@ export class EmbeddedStore implements Store {
 
   async ping(): Promise<void> {
     if (this.closed) throw new Error('store is closed');
+    this.st('SELECT 1').get();
   }
 
   async close(): Promise<void> {
     if (this.closed) return;
-    this.fanout.close();
-    this.compact();
+    clearInterval(this.sweeper);
+    this.tx?.commit();
     this.closed = true;
+    this.fanout.close();
+    await this.tx?.flush();
+    this.wal.close();
+    this.db.close();
+    this.unlock();
   }
 
   /** Remove a data dir entirely (tests). */

@@ -1,6 +1,7 @@
 /** Store on Redis (ioredis), for production and for any number of bridge processes. */
 import { Cluster, Redis } from 'ioredis';
-import type { Store } from './store.js';
+import { Lease } from '../lease.js';
+import type { LeaseHandle, Store } from './store.js';
 
 const INCR_WITH_TTL = `local v = redis.call('INCR', KEYS[1])
 if v == 1 and tonumber(ARGV[1]) > 0 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
@@ -75,6 +76,10 @@ export class RedisStore implements Store {
   /** by full (prefixed) channel name */
   private readonly channels = new Map<string, Channel>();
   private closed = false;
+
+  lease(key: string, owner: string, ttlMs: number): LeaseHandle {
+    return new Lease(this.client, this.prefix + key, owner, ttlMs);
+  }
 
   constructor(
     readonly client: RedisClient,
@@ -165,8 +170,9 @@ export class RedisStore implements Store {
     await this.client.multi().rpush(this.k(key), value).ltrim(this.k(key), -max, -1).exec();
   }
 
-  async tail(key: string, count: number): Promise<string[]> {
-    return this.client.lrange(this.k(key), -count, -1);
+  async tail(key: string, count: number, skip = 0): Promise<string[]> {
+    if (count <= 0) return [];
+    return this.client.lrange(this.k(key), -(count + skip), -(skip + 1));
   }
 
   async putBytes(key: string, data: Uint8Array, ttlMs?: number): Promise<void> {

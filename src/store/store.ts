@@ -9,8 +9,24 @@
  * Besides keys, a store carries fire-and-forget messages (`publish`/`subscribe`) between the
  * processes that share it, on channels in the same namespace.
  */
+/** One holder at a time, with expiry and a fencing token (src/lease.ts). */
+export interface LeaseHandle {
+  /** fencing token of the current hold, or 0 */
+  token: number;
+  readonly held: boolean;
+  acquire(): Promise<boolean>;
+  renew(): Promise<boolean>;
+  release(): Promise<void>;
+}
+
 export interface Store {
   readonly kind: 'redis' | 'embedded';
+  /**
+   * Present on a store shared by several processes: a lease on `key` (built in src/keys.ts) for
+   * `owner`, so one process at a time holds a platform's single connection. A single-process
+   * store has none: its process holds everything.
+   */
+  lease?(key: string, owner: string, ttlMs: number): LeaseHandle;
   get(key: string): Promise<string | null>;
   set(key: string, value: string, ttlMs?: number): Promise<void>;
   /** Set only when absent; true when this call set it. Atomic. */
@@ -33,8 +49,8 @@ export interface Store {
   smembers(key: string): Promise<string[]>;
   /** Append to a list, keeping at most the newest `max` items. */
   push(key: string, value: string, max: number): Promise<void>;
-  /** The newest `count` items of a list, oldest first. */
-  tail(key: string, count: number): Promise<string[]>;
+  /** The newest `count` items of a list, oldest first; with `skip`, the `count` before the newest `skip`. */
+  tail(key: string, count: number, skip?: number): Promise<string[]>;
   putBytes(key: string, data: Uint8Array, ttlMs?: number): Promise<void>;
   getBytes(key: string): Promise<Uint8Array | null>;
   /**

@@ -10,7 +10,7 @@ export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 export const hasChromium = existsSync(CHROMIUM);
 
 export function launch(): Promise<Browser> {
-  if (!hasChromium) throw new Error(`no Chromium at ${CHROMIUM}: install it with \`apt-get install -y chromium\` (.ci/run does) or set CHROMIUM_PATH`);
+  if (!hasChromium) throw new Error(`no Chromium at ${CHROMIUM}: install it with \`apt-get install -y chromium\` (\`npm test\` does, as root or with sudo) or set CHROMIUM_PATH`);
   return chromium.launch({
     executablePath: CHROMIUM,
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],

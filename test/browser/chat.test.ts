@@ -32,6 +32,9 @@ describe('web chat in a browser', () => {
     await say(bob, line);
     await bob.locator('.msg.kind-system', { hasText: 'This room is now linked to Acme support (Web)' }).waitFor();
     await alice.locator('.msg.kind-system', { hasText: 'This room is now linked to Partner desk (Web)' }).waitFor();
+    // A connect line has a copy button; a command named in passing does not.
+    expect(await alice.locator('.msg.kind-system', { hasText: 'connect' }).first().locator('button.copy').count()).toBe(1);
+    expect(await bob.locator('.msg.kind-system', { hasText: 'now linked' }).locator('button.copy').count()).toBe(0);
 
     await say(alice, 'Hello Bob, the order is **shipped**');
     const copy = bob.locator('.msg.kind-copy', { hasText: 'Hello Bob' });

@@ -142,6 +142,9 @@ describe('commands', () => {
     expect(last(a, 'x')).toBe('bridge-bot: Removed all 2 links of this room.');
     expect(last(b, 'y')).toBe('bridge-bot: This room is no longer linked to #x (alpha).');
     expect(last(b, 'z')).toBe('bridge-bot: This room is no longer linked to #x (alpha).');
+    await link(tb!, a, 'x', b, 'y');
+    await a.says('x', 'Ann', '-sameroom disable');
+    expect(last(a, 'x')).toBe('bridge-bot: Removed all 1 link of this room.');
   });
 
   it('portal: members get the public page; the admin gets the admin and connect links privately; reset kills them', async () => {

@@ -71,12 +71,14 @@ describe('discord gateway', () => {
     rig = await startRig({ leaseHeld: () => held });
     const { fake, h, bot } = rig;
     expect(fake.gateway.identifies).toBe(0);
+    expect(bot.connection()).toEqual({ up: false, reason: 'gateway session not ready' });
     const ids = await bot.send(outbound(rig.room(fake.general.id), 'sent without the gateway'));
     expect(ids).toHaveLength(1);
     held = true;
     await fake.gateway.connected(1);
     const m = fake.userSays(fake.general.id, 'now it listens');
     await h.waitFor((x) => x.id === m.id);
+    expect(bot.connection()).toEqual({ up: true });
   });
 
   it('fails to start with a wrong token, without printing it', async () => {

@@ -289,11 +289,14 @@ describe('discord outbound without Manage Webhooks', () => {
     expect(copies(rig, fake.general.id).filter((p) => p.message.content.includes('exactly once'))).toHaveLength(1);
   });
 
-  it('posts in DMs as the bot without a notice', async () => {
+  it('posts in DMs as the bot without a notice, leaving the author name to the core (no webhooks in DMs)', async () => {
     const { fake, bot } = rig;
     const dm = fake.world.addDm(fake.bob);
-    await bot.send(outbound(rig.room(dm.id), 'private'));
-    expect(copies(rig, dm.id).map((p) => p.message.content)).toEqual(['**Carol**: private']);
+    // The room says it cannot post as the author, so the core puts the name in the room's format.
+    expect(bot.capabilitiesFor(rig.room(dm.id)).impersonate).toBe(false);
+    expect(bot.capabilitiesFor(rig.room(fake.general.id)).impersonate).toBe(true);
+    await bot.send(outbound(rig.room(dm.id), 'Carol: private'));
+    expect(copies(rig, dm.id).map((p) => p.message.content)).toEqual(['Carol: private']);
   });
 
   it('answers commands as the bot, as a reply', async () => {

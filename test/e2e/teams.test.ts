@@ -1,4 +1,4 @@
-/** A tube between a Teams channel (real botbuilder, fake connector) and a test-platform room, both ways. */
+/** A tube between a Teams channel (the Agents SDK against the fake connector) and a test-platform room, both ways. */
 import { describe, expect, it } from 'vitest';
 import { createTeamsBot } from '../../bots/teams/index.js';
 import { toPlain } from '../../src/markup.js';

@@ -4,6 +4,7 @@
  * whole time), while the depth in Redis grows to the whole flood and then drains to the exact
  * count, in order; /metrics shows the depth, the oldest pending age and the in-memory count.
  */
+import { createCommandRunner } from '../../commands/index.js';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -66,7 +67,7 @@ describe('back-pressure', () => {
     });
     const source = new TestBot('alpha');
     const sink = new SlowBot('beta');
-    const b = new Bridge({ config, log: createLogger('silent'), store, queue, http: createHttp(), bots: [source, sink] });
+    const b = new Bridge({ config, log: createLogger('silent'), store, queue, http: createHttp(), bots: [source, sink], commands: createCommandRunner() });
     bridge = b;
     await b.start();
     const url = await b.http.listen({ port: 0, host: '127.0.0.1' });

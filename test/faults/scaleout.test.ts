@@ -1,5 +1,5 @@
 /**
- * Several processes, one bridge: two `npm start` processes (src/main.ts) on one Redis share the
+ * Several processes, one bridge: two `npm start` processes (main.ts) on one Redis share the
  * delivery shards; the Telegram long poll is held by one of them under the lease. SIGKILL the
  * holder: the other takes over the long poll within seconds and messages keep flowing between
  * two Telegram groups, every one exactly once.

@@ -2,6 +2,8 @@
  * A BotContext for testing one bot on its own: captures what the bot ingests, keeps its state
  * in memory, and gives it a real Fastify server on a free port for webhooks.
  */
+import { createCommandRunner } from '../../commands/index.js';
+import { OrderedIngest } from '../../src/ordered-ingest.js';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { pino } from 'pino';
 import type { Bot, BotContext, BotState } from '../../src/bot.js';
@@ -23,7 +25,7 @@ export interface Harness {
   close(bot?: Bot): Promise<void>;
 }
 
-export function createHarness(opts: { commandWord?: string; publicUrl?: string } = {}): Harness {
+export function createHarness(opts: { commandWord?: string; publicUrl?: string; /** make the core refuse these events (a failing store) */ failIngest?: (e: Inbound) => boolean } = {}): Harness {
   const http = Fastify();
   const events: Inbound[] = [];
   const stateMap = new Map<string, string>();
@@ -39,11 +41,15 @@ export function createHarness(opts: { commandWord?: string; publicUrl?: string }
       stateMap.delete(k);
     },
   };
+  const ingest = async (e: Inbound): Promise<void> => {
+    if (opts.failIngest?.(e)) throw new Error('the core could not accept the event');
+    events.push(e);
+    for (const w of waiters) w();
+  };
+  const ordered = new OrderedIngest(pino({ level: 'silent' }), { baseDelayMs: 10, maxDelayMs: 50 });
   const ctx: BotContext = {
-    ingest: async (e) => {
-      events.push(e);
-      for (const w of waiters) w();
-    },
+    ingest,
+    ingestInOrder: (e) => ordered.submit(e, ingest),
     log: pino({ level: process.env.LOG_LEVEL ?? 'silent' }),
     state,
     http,
@@ -51,6 +57,7 @@ export function createHarness(opts: { commandWord?: string; publicUrl?: string }
       return base;
     },
     commandWord: opts.commandWord ?? 'sameroom',
+    verbs: createCommandRunner().verbs,
     readFile: async (id) => files.get(id) ?? null,
   };
   const waitFor = (pred: (e: Inbound) => boolean, timeoutMs = 10_000): Promise<Inbound> =>

@@ -12,6 +12,9 @@ import type { Bridge } from '../../src/bridge.js';
 import { loadConfig, type Config } from '../../src/config.js';
 import { createLogger } from '../../src/log.js';
 import { buildBridge, type BuildOptions } from '../../src/setup.js';
+import type { CommandRunner } from '../../src/command.js';
+import { PLATFORMS } from '../../bots/index.js';
+import { createCommandRunner } from '../../commands/index.js';
 
 export type StoreKind = 'embedded' | 'redis';
 
@@ -22,6 +25,8 @@ export interface TestBridgeOptions extends BuildOptions {
   readonly dataDir?: string;
   readonly prefix?: string;
   readonly env?: Record<string, string>;
+  /** the command layer; default: the real one */
+  readonly commands?: CommandRunner;
 }
 
 export interface TestBridge {
@@ -48,7 +53,8 @@ export async function startTestBridge(opts: TestBridgeOptions): Promise<TestBrid
   };
   const config = loadConfig(env);
   const log = createLogger(config.logLevel);
-  const bridge = buildBridge(config, log, opts.bots, { retry: { baseDelayMs: 10, maxDelayMs: 200, ...opts.retry }, leaseMs: opts.leaseMs ?? 1000 });
+  const commands = opts.commands ?? createCommandRunner();
+  const bridge = buildBridge(config, log, opts.bots, commands, { platforms: PLATFORMS, retry: { baseDelayMs: 10, maxDelayMs: 200, ...opts.retry }, leaseMs: opts.leaseMs ?? 1000 });
   await bridge.start();
   const url = await bridge.http.listen({ port: config.port, host: '127.0.0.1' });
   const tb: TestBridge = {

@@ -1,4 +1,4 @@
-/** Run the real `npm start` entry (src/main.ts) as a child process, for crash and scale-out tests. */
+/** Run the real `npm start` entry (main.ts) as a child process, for crash and scale-out tests. */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 
@@ -13,7 +13,7 @@ export interface ChildBridge {
 const root = join(import.meta.dirname, '..', '..');
 
 export function startChildBridge(env: Record<string, string>): ChildBridge {
-  const proc = spawn(process.execPath, ['--import', 'tsx', join(root, 'src/main.ts')], {
+  const proc = spawn(process.execPath, ['--import', 'tsx', join(root, 'main.ts')], {
     cwd: root,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

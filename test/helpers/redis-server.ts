@@ -26,6 +26,12 @@ export async function freePort(): Promise<number> {
   });
 }
 
+/** What a machine without redis-server is told, instead of a bare `spawn redis-server ENOENT`. */
+export const MISSING =
+  'redis-server is not installed (not on PATH). `npm test` installs it (scripts/test-deps.sh, as root or with sudo); ' +
+  'or run `sudo apt-get install -y redis-server`, or set REDIS_URL to a Redis the tests may use. ' +
+  '`npm run test:unit` runs the tests that need no server.';
+
 export async function startRedisServer(opts: { appendonly?: boolean; extraArgs?: string[] } = {}): Promise<RedisServer> {
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'sameroom-redis-'));
@@ -46,7 +52,7 @@ export async function startRedisServer(opts: { appendonly?: boolean; extraArgs?:
       };
       proc.stdout?.on('data', onData);
       proc.once('exit', (code) => reject(new Error(`redis-server exited (${code}): ${out.slice(-500)}`)));
-      proc.once('error', reject);
+      proc.once('error', (err: NodeJS.ErrnoException) => reject(err.code === 'ENOENT' ? new Error(MISSING, { cause: err }) : err));
     });
   };
   await launch();

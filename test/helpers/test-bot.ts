@@ -2,7 +2,7 @@
  * The core's test platform: an in-memory bot with declared capabilities. Tests make people
  * talk with `says`/`edits`/`deletes` and read each room's visible history with `room()`.
  */
-import type { AdminAware, Bot, BotContext, DeletingBot, EditingBot, NamingBot, PrivateReplier, WorkspaceBot } from '../../src/bot.js';
+import { capabilitiesIn, type AdminAware, type Bot, type BotContext, type DeletingBot, type EditingBot, type NamingBot, type PrivateReplier, type WorkspaceBot } from '../../src/bot.js';
 import { rateLimited } from '../../src/errors.js';
 import type { Capabilities, OutboundDelete, OutboundEdit, OutboundPost, RemoteMessageId, RoomRef, StoredFile } from '../../src/model.js';
 import { toPlain } from '../../src/markup.js';
@@ -27,6 +27,10 @@ export class TestBot implements Bot, EditingBot, DeletingBot, NamingBot, AdminAw
   private eventSeq = 1;
   /** Fail the next n sends with a 429 asking to wait `retryAfterMs`. */
   failures: Array<{ retryAfterMs: number } | Error> = [];
+  /** Fail the next n answers (`say`) with a 429 asking to wait `retryAfterMs`. */
+  sayFailures: Array<{ retryAfterMs: number }> = [];
+  /** Every answer the platform refused or took, in order (`text`, and whether it was refused). */
+  readonly sayLog: Array<{ text: string; refused: boolean; replyTo?: RemoteMessageId }> = [];
   readonly sendLog: OutboundPost[] = [];
   /** Who administers each room (user ids, lower-cased names); unset: this platform cannot tell. */
   admins: Map<string, Set<string>> | undefined;
@@ -130,12 +134,15 @@ export class TestBot implements Bot, EditingBot, DeletingBot, NamingBot, AdminAw
   async send(post: OutboundPost): Promise<RemoteMessageId[]> {
     this.fail();
     this.sendLog.push(post);
-    const as = this.capabilities.impersonate ? post.author.name : 'bridge-bot';
+    const as = capabilitiesIn(this, post.room).impersonate ? post.author.name : 'bridge-bot';
     return [this.add(post.room.channel, { as, text: post.text, files: post.attachments, ...(post.replyTo ? { replyTo: post.replyTo } : {}) })];
   }
 
-  async say(room: RoomRef, text: string): Promise<RemoteMessageId[]> {
-    return [this.add(room.channel, { as: 'bridge-bot', text, files: [] })];
+  async say(room: RoomRef, text: string, replyTo?: RemoteMessageId): Promise<RemoteMessageId[]> {
+    const f = this.sayFailures.shift();
+    this.sayLog.push({ text, refused: f !== undefined, ...(replyTo ? { replyTo } : {}) });
+    if (f) throw rateLimited('slow down', f.retryAfterMs);
+    return [this.add(room.channel, { as: 'bridge-bot', text, files: [], ...(replyTo ? { replyTo } : {}) })];
   }
 
   async edit(e: OutboundEdit): Promise<void> {

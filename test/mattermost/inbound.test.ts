@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Inbound, InboundPost } from '../../src/model.js';
 import { startRig, until, type MattermostRig } from './setup.js';
+import { expectLinkStateReported } from './shared-rig.js';
 
 const isPost = (e: Inbound): e is InboundPost => e.kind === 'post';
 
@@ -99,5 +100,11 @@ describe('mattermost inbound', () => {
     rig.fake.userPost(rig.alice, rig.town, 'after');
     await until(() => rig!.h.events.length === 3, 'three posts');
     expect(rig.h.events.map((e) => (isPost(e) ? e.text : ''))).toEqual(['before', 'during', 'after']);
+  });
+
+  it('reports its connection for /readyz: up once authenticated, down with the reason while the link is lost', async () => {
+    // A long back-off keeps the link down long enough to see it.
+    const r = (rig = await startRig({ retryMs: 60_000 }));
+    await expectLinkStateReported(r.bot, () => r.fake.hub.dropAll());
   });
 });

@@ -4,7 +4,7 @@
  * reaches asynchronously, build outbound posts, and catch the DeliveryError a call rejects with.
  */
 import { expect } from 'vitest';
-import type { Bot, BotContext } from '../../src/bot.js';
+import type { Bot, BotContext, ReportingBot } from '../../src/bot.js';
 import { DeliveryError } from '../../src/errors.js';
 import type { OutboundPost, RoomKey, RoomRef } from '../../src/model.js';
 import { createHarness, type Harness } from '../helpers/bot-harness.js';
@@ -28,6 +28,14 @@ export async function until(pred: () => boolean, what = 'condition'): Promise<vo
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 10));
   }
+}
+
+/** A socket bot reports up once its session is established, then down with the reason when `drop` cuts the link. */
+export async function expectLinkStateReported(bot: ReportingBot, drop: () => void): Promise<void> {
+  await until(() => bot.connection().up, 'the connection to be up');
+  drop();
+  await until(() => !bot.connection().up, 'the connection to be down');
+  expect(bot.connection()).toEqual({ up: false, reason: 'connection lost; reconnecting' });
 }
 
 export interface StartOptions {

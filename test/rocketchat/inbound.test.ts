@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Inbound, InboundPost } from '../../src/model.js';
 import { startRig, until, type RocketRig } from './setup.js';
+import { expectLinkStateReported } from '../mattermost/shared-rig.js';
 
 const isPost = (e: Inbound): e is InboundPost => e.kind === 'post';
 const texts = (r: RocketRig): string[] => r.h.events.map((e) => (isPost(e) ? e.text : e.kind));
@@ -106,5 +107,10 @@ describe('rocket.chat inbound', () => {
     await until(() => rig!.fake.ddp.logins === 2 && rig!.fake.ddp.listening === 1, 'the resubscription');
     rig.fake.userSend(rig.alice, rig.general, 'after the drop');
     expect((await rig.h.waitFor(isPost)).text).toBe('after the drop');
+  });
+
+  it('reports its connection for /readyz: up once logged in, down with the reason while the link is lost', async () => {
+    const r = (rig = await startRig({ retryMs: 60_000 }));
+    await expectLinkStateReported(r.bot, () => r.fake.ddp.dropAll());
   });
 });

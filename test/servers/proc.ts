@@ -20,7 +20,7 @@ export function requireBinary(name: string, apt: string): string {
       // not here
     }
   }
-  throw new Error(`${name} is not installed (looked in PATH and /usr/sbin). Install it with: apt-get install -y ${apt}`);
+  throw new Error(`${name} is not installed (looked in PATH and /usr/sbin). Install it with: apt-get install -y ${apt} (\`npm test\` does, as root or with sudo)`);
 }
 
 /** Resolves once something accepts TCP connections on 127.0.0.1:port. */

@@ -1,5 +1,5 @@
-/** The store contract on both stores, and the embedded store's journal. */
-import { mkdtempSync, appendFileSync } from 'node:fs';
+/** The store contract on both stores. */
+import { mkdtempSync } from 'node:fs';
 import type { Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -57,34 +57,5 @@ describe('redis pub/sub', () => {
       admin.disconnect();
       await store.close();
     }
-  });
-});
-
-describe('embedded store journal', () => {
-  it('recovers everything written before a crash (no close), ignoring a torn last line', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'sr-crash-'));
-    const a = new EmbeddedStore(dir);
-    await a.set('k', 'v');
-    await a.hset('h', { x: '1' });
-    // Simulate a crash mid-write: a half line at the end of the journal.
-    appendFileSync(join(dir, 'sameroom.journal'), '["set","torn"');
-    const b = new EmbeddedStore(dir);
-    expect(await b.get('k')).toBe('v');
-    expect(await b.hgetall('h')).toEqual({ x: '1' });
-    await b.close();
-  });
-
-  it('compacts without losing state', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'sr-compact-'));
-    const a = new EmbeddedStore(dir);
-    for (let i = 0; i < 100; i++) await a.set('counter', String(i));
-    await a.hset('h', { a: '1' }, 60_000);
-    a.compact();
-    await a.set('after', 'yes');
-    const b = new EmbeddedStore(dir);
-    expect(await b.get('counter')).toBe('99');
-    expect(await b.get('after')).toBe('yes');
-    expect(await b.hgetall('h')).toEqual({ a: '1' });
-    expect(await b.ttl('h')).toBeGreaterThan(0);
   });
 });

@@ -111,6 +111,9 @@ export function storeContract(name: string, factory: () => Maker): void {
     for (const v of ['1', '2', '3', '4']) await store.push('l', v, 3);
     expect(await store.tail('l', 10)).toEqual(['2', '3', '4']);
     expect(await store.tail('l', 2)).toEqual(['3', '4']);
+    expect(await store.tail('l', 1, 1)).toEqual(['3']);
+    expect(await store.tail('l', 5, 1)).toEqual(['2', '3']);
+    expect(await store.tail('l', 2, 3)).toEqual([]);
   });
 
   it('stores bytes', async () => {

@@ -3,12 +3,15 @@
  * with an app id every request must carry a Bot Framework token (checked by the real SDK
  * against the fake's OpenID metadata and signing key).
  */
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { createTeamsBot, TeamsConfigError, teamsConfigFromEnv } from '../../bots/teams/index.js';
 import { createHarness, type Harness } from '../helpers/bot-harness.js';
 import { SigningKey } from '../fakes/teams/jwt.js';
+import { FakeTeams, teamsUser } from '../fakes/teams/teams.js';
 import { APP_ID, startRig, type TeamsRig } from './setup.js';
 
 let rig: TeamsRig | undefined;
@@ -63,14 +66,6 @@ describe('configuration', () => {
 });
 
 describe('authenticated requests (app id set)', () => {
-  // botbuilder's CloudAdapter console.error()s every refused request; keep the test output quiet.
-  beforeEach(() => {
-    vi.spyOn(console, 'error').mockImplementation(() => undefined);
-  });
-  afterEach(() => {
-    vi.restoreAllMocks();
-  });
-
   async function authRig(): Promise<TeamsRig> {
     rig = await startRig({ appId: APP_ID });
     return rig;
@@ -121,5 +116,69 @@ describe('authenticated requests (app id set)', () => {
     const msg = r.fake.message(r.fake.groupChat(), r.alice, { text: 'old' });
     expect((await r.fake.deliver(msg, { token: expired })).status).toBe(401);
     expect(r.h.events).toEqual([]);
+  });
+
+  it('a token from another issuer is rejected', async () => {
+    const r = await authRig();
+    const token = r.fake.connector.signingKey.sign({ aud: APP_ID, serviceurl: r.fake.connector.url, iss: 'https://sts.windows.net/evil/' });
+    const msg = r.fake.message(r.fake.groupChat(), r.alice, { text: 'elsewhere' });
+    expect((await r.fake.deliver(msg, { token })).status).toBe(401);
+    expect(r.h.events).toEqual([]);
+  });
+
+  it('a token without a serviceurl claim is rejected', async () => {
+    const r = await authRig();
+    const token = r.fake.connector.signingKey.sign({ aud: APP_ID });
+    const msg = r.fake.message(r.fake.groupChat(), r.alice, { text: 'no claim' });
+    expect((await r.fake.deliver(msg, { token })).status).toBe(401);
+    expect(r.h.events).toEqual([]);
+  });
+
+  it("a key not endorsed for the activity's channel is rejected (the fake's key is endorsed for msteams)", async () => {
+    const r = await authRig();
+    const msg = { ...r.fake.message(r.fake.groupChat(), r.alice, { text: 'from webchat' }), channelId: 'webchat' };
+    expect((await r.fake.deliver(msg)).status).toBe(401);
+    expect(r.h.events).toEqual([]);
+  });
+
+  it('a malformed Authorization header is rejected', async () => {
+    const r = await authRig();
+    const msg = r.fake.message(r.fake.groupChat(), r.alice, { text: 'x' });
+    expect((await r.fake.deliver(msg, { token: 'not.a.jwt' })).status).toBe(401);
+    expect(r.h.events).toEqual([]);
+  });
+
+  it('when the signing keys cannot be read: 503 (Bot Framework retries), nothing ingested; then it recovers', async () => {
+    const fake = await FakeTeams.start({ appId: APP_ID });
+    // Bot Framework's metadata document and key list, each down until the test brings it up.
+    const up = { metadata: false, keys: false };
+    let base = '';
+    const server = createServer((request, response) => {
+      const json = (body: unknown): void => void response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+      if (request.url === '/openid' && up.metadata) json({ issuer: 'https://api.botframework.com', jwks_uri: `${base}/keys` });
+      else if (request.url === '/keys' && up.keys) json({ keys: [fake.connector.signingKey.jwk()] });
+      else response.writeHead(503).end();
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    harness = createHarness();
+    const bot = createTeamsBot({ appId: APP_ID, appPassword: 'not-a-real-secret', openIdMetadataUrl: `${base}/openid` });
+    await bot.start(harness.ctx);
+    fake.botEndpoint = `${await harness.listen()}/api/messages`;
+    try {
+      const chat = fake.groupChat();
+      const alice = teamsUser('Alice');
+      expect((await fake.deliver(fake.message(chat, alice, { text: 'no metadata' }))).status).toBe(503);
+      up.metadata = true;
+      expect((await fake.deliver(fake.message(chat, alice, { text: 'no keys' }))).status).toBe(503);
+      expect(harness.events).toEqual([]);
+      up.keys = true;
+      expect((await fake.deliver(fake.message(chat, alice, { text: 'later' }))).status).toBe(200);
+      expect(harness.events).toMatchObject([{ kind: 'post', text: 'later' }]);
+    } finally {
+      await bot.stop();
+      server.close();
+      await fake.close();
+    }
   });
 });

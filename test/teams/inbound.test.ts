@@ -1,6 +1,6 @@
 /**
- * Inbound: activities shaped like Teams', POSTed by the fake to the bot's /api/messages, through
- * the real botbuilder CloudAdapter, to the events the bot ingests.
+ * Inbound: activities shaped like Teams', POSTed by the fake to the bot's /api/messages, read
+ * with the Agents SDK's activity schema, to the events the bot ingests.
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { inboundAttachments } from '../../bots/teams/inbound.js';
@@ -251,6 +251,23 @@ describe('delivery', () => {
     } finally {
       vi.restoreAllMocks();
     }
+  });
+
+  it('a body that is no activity gets 400 and nothing is ingested', async () => {
+    const r = await open();
+    const noType = { ...r.fake.message(r.fake.groupChat(), r.alice, { text: 'x' }), type: undefined };
+    expect((await r.fake.deliver(noType)).status).toBe(400);
+    expect((await r.fake.deliver({ type: 'message', text: 'no conversation' })).status).toBe(400);
+    expect(r.h.events).toEqual([]);
+  });
+
+  it('empty strings Teams sends (text of an image-only message, conversation name) are accepted', async () => {
+    const r = await open();
+    const chat = r.fake.personal();
+    const msg = r.fake.message(chat, r.alice, { text: '', attachments: [r.fake.imageAttachment(new Uint8Array([1, 2, 3]))] });
+    expect(msg).toMatchObject({ text: '', conversation: { name: '' } });
+    expect((await r.fake.deliver(msg)).status).toBe(200);
+    expect(onlyPost(r).attachments).toHaveLength(1);
   });
 
   it('after stop() the endpoint answers 503 and ingests nothing', async () => {

@@ -1,10 +1,13 @@
 /**
  * Outbound: proactive posts through stored conversation references, against the fake connector
- * through the real botbuilder ConnectorClient.
+ * through the Agents SDK's real ConnectorClient.
  */
+import { Activity } from '@microsoft/agents-activity';
 import { afterEach, describe, expect, it } from 'vitest';
+import { toDeliveryError } from '../../bots/teams/errors.js';
+import { connectorFactory } from '../../bots/teams/transport.js';
 import { DeliveryError } from '../../src/errors.js';
-import { remoteId, type FileId, type OutboundPost, type RoomKey, type RoomRef, type StoredFile } from '../../src/model.js';
+import { remoteId, roomKey, type FileId, type OutboundPost, type RoomKey, type RoomRef, type StoredFile } from '../../src/model.js';
 import type { FakeConversation } from '../fakes/teams/connector.js';
 import { FakeTeams } from '../fakes/teams/teams.js';
 import { startRig, type TeamsRig } from './setup.js';
@@ -61,6 +64,47 @@ describe('send', () => {
     const call = fake.connector.calls.at(-1);
     expect(call).toMatchObject({ op: 'send', conversationId: chan.id, activity: { type: 'message', textFormat: 'xml', text: 'Bob: hello from <b>Slack</b>' } });
     expect(fake.connector.live(chan.id).map((a) => a.id)).toContain(ids[0]);
+  });
+
+  it('posts through a reference stored by the botbuilder version of the bot (`bot`, empty names)', async () => {
+    fake = await FakeTeams.start();
+    const chan = fake.channel();
+    const room: RoomRef = { platform: 'teams', workspace: chan.teamId ?? '', channel: chan.id };
+    const legacy = {
+      channelId: 'msteams',
+      serviceUrl: fake.connector.url,
+      bot: fake.bot,
+      conversation: { id: chan.id, isGroup: true, conversationType: 'channel', name: '', tenantId: chan.tenantId },
+    };
+    const r = await open(fake, new Map([[`ref:${roomKey(room)}`, JSON.stringify(legacy)]]));
+    const [id] = await r.bot.send(post(room, 'Bob: after the upgrade'));
+    expect(fake.connector.calls.at(-1)).toMatchObject({ op: 'send', conversationId: chan.id, id, activity: { from: fake.bot, text: 'Bob: after the upgrade' } });
+    expect(await r.bot.roomName(room)).toBe('#General in Contoso');
+  });
+
+  it("connector calls carry the bot's token; an authenticated connector refuses them without one", async () => {
+    fake = await FakeTeams.start({ appId: 'app' });
+    const chat = fake.groupChat();
+    const message = Activity.fromObject({ type: 'message', text: 'hi', textFormat: 'xml' });
+    const client = await connectorFactory(async () => 'bot-token')(fake.connector.url);
+    const res = await client.sendToConversation(encodeURIComponent(chat.id), message);
+    expect(fake.connector.calls.at(-1)).toMatchObject({ op: 'send', conversationId: chat.id, authorization: 'Bearer bot-token', id: res.id });
+    const anonymous = await connectorFactory(async () => undefined)(fake.connector.url);
+    await expect(anonymous.sendToConversation(encodeURIComponent(chat.id), message)).rejects.toMatchObject({ status: 401 });
+  });
+
+  it('a connector that does not answer: the call gives up and is unavailable (the room does not wait forever)', async () => {
+    fake = await FakeTeams.start();
+    const chat = fake.groupChat();
+    fake.connector.failNext('send', { status: 504, hang: true });
+    const client = await connectorFactory(async () => undefined, 200)(fake.connector.url);
+    const message = Activity.fromObject({ type: 'message', text: 'hi', textFormat: 'xml' });
+    const err: unknown = await client.sendToConversation(encodeURIComponent(chat.id), message).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(toDeliveryError(err, 'send')).toMatchObject({ code: 'unavailable', message: 'teams send: network error ETIMEDOUT' });
+    expect(fake.connector.live(chat.id)).toEqual([]);
   });
 
   it('escapes user text: no HTML and no <at> mention can be injected', async () => {

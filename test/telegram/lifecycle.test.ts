@@ -7,6 +7,7 @@ import { telegramConfigFromEnv, webhookPath } from '../../bots/telegram/index.js
 import type { BotContext } from '../../src/bot.js';
 import type { Inbound, InboundPost } from '../../src/model.js';
 import { startRig, type Rig } from './setup.js';
+import { until } from '../mattermost/shared-rig.js';
 
 let rig: Rig | undefined;
 afterEach(async () => {
@@ -120,6 +121,22 @@ describe('long polling', () => {
     rig.fake.userSays(chat.id, 'still here');
     await rig.harness.waitFor(postWith('still here'));
     expect(rig.fake.callsOf('getUpdates').slice(0, 2).map((c) => c.status)).toEqual([500, 429]);
+  });
+
+  it('reports its polling state for /readyz: down with the reason (no token) while getUpdates fails, then up', async () => {
+    rig = await startRig({ start: false, config: { pollRetryMs: 300 } });
+    rig.fake.failNext('getUpdates', { status: 502 });
+    await rig.bot.start(rig.harness.ctx);
+    const bot = rig.bot;
+    const reason = (): string => {
+      const c = bot.connection();
+      return c.up ? '' : c.reason;
+    };
+    expect(reason()).toBe('connecting');
+    await until(() => reason().startsWith('getUpdates failing: '), 'the failed poll to be reported');
+    const down = bot.connection();
+    expect(JSON.stringify(down)).not.toContain(rig.fake.token);
+    await until(() => bot.connection().up, 'polling to work again');
   });
 
   it('removes a webhook left from an earlier run before polling', async () => {

@@ -2,6 +2,7 @@
  * Web platform test kit: a real bridge with the web bot (and test bots), real WebSocket clients
  * (ws) that record every frame, and small waits that fail with what they were waiting for.
  */
+import { afterEach } from 'vitest';
 import WebSocket from 'ws';
 import { createWebBot, WEB_DEFAULTS, type WebBot, type WebConfig } from '../../bots/web/index.js';
 import type { ServerFrame, WireMessage } from '../../bots/web/protocol.js';
@@ -16,10 +17,45 @@ export interface WebKit {
   stop(): Promise<void>;
 }
 
-export async function startWeb(opts: { bots?: readonly Bot[]; web?: Partial<WebConfig>; store?: StoreKind; env?: Record<string, string> } = {}): Promise<WebKit> {
+/** `dataDir`: the data of an earlier bridge (embedded store), to start it again. */
+export async function startWeb(opts: { bots?: readonly Bot[]; web?: Partial<WebConfig>; store?: StoreKind; env?: Record<string, string>; dataDir?: string } = {}): Promise<WebKit> {
   const web = createWebBot({ ...WEB_DEFAULTS, maxFileBytes: MAX_FILE, ...opts.web });
-  const tb = await startTestBridge({ store: opts.store ?? 'embedded', bots: [web, ...(opts.bots ?? [])], ...(opts.env ? { env: opts.env } : {}) });
+  const tb = await startTestBridge({
+    store: opts.store ?? 'embedded',
+    bots: [web, ...(opts.bots ?? [])],
+    ...(opts.env ? { env: opts.env } : {}),
+    ...(opts.dataDir ? { dataDir: opts.dataDir } : {}),
+  });
   return { tb, web, stop: () => tb.stop() };
+}
+
+/**
+ * For a describe block: `start` a bridge and `open` clients to it; after each test the clients
+ * are closed and the last bridge started is stopped.
+ */
+export function perTest(): { start(opts?: Parameters<typeof startWeb>[0]): Promise<WebKit>; open(): Promise<Client>; closeClients(): Promise<void> } {
+  let kit: WebKit | undefined;
+  const clients: Client[] = [];
+  const closeClients = async (): Promise<void> => {
+    await Promise.all(clients.splice(0).map((c) => c.close()));
+  };
+  afterEach(async () => {
+    await closeClients();
+    await kit?.stop();
+    kit = undefined;
+  });
+  return {
+    start: async (opts) => {
+      kit = await startWeb(opts);
+      return kit;
+    },
+    open: async () => {
+      const c = await Client.open(kit?.tb.url ?? '');
+      clients.push(c);
+      return c;
+    },
+    closeClients,
+  };
 }
 
 /** Poll until `fn` returns a value other than undefined/false; fail after `ms` with `what`. */

@@ -14,6 +14,8 @@ describe('parseClientFrame', () => {
     [{ type: 'post', text: 'a\u0000b', replyTo: 'msg0123456', nonce: 'n1', extra: 1 }, { type: 'post', text: 'ab', replyTo: 'msg0123456', nonce: 'n1' }],
     [{ type: 'edit', id: 'msg0123456', text: 'new' }, { type: 'edit', id: 'msg0123456', text: 'new' }],
     [{ type: 'delete', id: 'msg0123456' }, { type: 'delete', id: 'msg0123456' }],
+    [{ type: 'post', text: 'hi', cid: 'c'.repeat(16) }, { type: 'post', text: 'hi', cid: 'c'.repeat(16) }],
+    [{ type: 'older', before: 42 }, { type: 'older', before: 42 }],
     [{ type: 'ping' }, { type: 'ping' }],
   ])('accepts %j', (input, frame) => {
     expect(parseClientFrame(JSON.stringify(input), 100)).toEqual({ ok: true, frame });
@@ -35,6 +37,11 @@ describe('parseClientFrame', () => {
     [JSON.stringify({ type: 'post', text: 'a', files: Array(11).fill('file0123456') }), 'bad_file'],
     [JSON.stringify({ type: 'post', text: 'a', files: ['../etc/passwd'] }), 'bad_file'],
     [JSON.stringify({ type: 'post', text: 'a', nonce: 'x'.repeat(65) }), 'bad_frame'],
+    [JSON.stringify({ type: 'post', text: 'a', cid: 'guessable' }), 'bad_frame'],
+    [JSON.stringify({ type: 'post', text: 'a', cid: 'c'.repeat(15) + '/' }), 'bad_frame'],
+    [JSON.stringify({ type: 'older', before: 0 }), 'bad_frame'],
+    [JSON.stringify({ type: 'older', before: 2 ** 60 }), 'bad_frame'],
+    [JSON.stringify({ type: 'older' }), 'bad_frame'],
     [JSON.stringify({ type: 'edit', id: 'msg0123456', text: '' }), 'empty'],
     [JSON.stringify({ type: 'edit', text: 'a' }), 'bad_frame'],
     [JSON.stringify({ type: 'delete', id: '' }), 'bad_frame'],

@@ -1,6 +1,10 @@
 // Sameroom web chat: plain JS, no build step. The home page makes rooms; /r/<id> is a room.
-// Talks to the server over one WebSocket with the JSON frames of bots/web/protocol.ts.
+// Talks to the server over one WebSocket with the JSON frames of bots/web/protocol.ts. Posts go
+// through the outbox (outbox.js), the list is timeline.js, the message box composer.js.
+import { Composer } from './composer.js';
+import { Outbox } from './outbox.js';
 import { el, messageElement } from './render.js';
+import { Timeline } from './timeline.js';
 
 const $ = (id) => document.getElementById(id);
 const store = {
@@ -31,8 +35,6 @@ function browserKey() {
   return key;
 }
 
-const state = { roomId: '', ws: null, you: null, limits: { maxTextLength: 8000, maxFileBytes: 0, maxNameLength: 64 }, editing: null, replying: null, files: [], retry: 0, fatal: false, seq: 0 };
-
 function notice(text, sticky) {
   const n = $('notice');
   n.textContent = text;
@@ -43,10 +45,6 @@ function notice(text, sticky) {
   }, 5000);
 }
 
-function setStatus(text) {
-  $('status').textContent = text;
-}
-
 // ---- home -------------------------------------------------------------------------------------
 
 function home() {
@@ -55,7 +53,12 @@ function home() {
     e.preventDefault();
     const name = $('room-name').value.trim();
     if (!name) return;
-    const res = await fetch('/api/rooms', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name }) });
+    let res;
+    try {
+      res = await fetch('/api/rooms', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name }) });
+    } catch {
+      return notice('Could not reach the server: check your connection and try again.');
+    }
     const body = await res.json().catch(() => ({}));
     if (!res.ok) return notice(body.error || 'Could not make the room.');
     location.assign(body.path);
@@ -70,42 +73,74 @@ function home() {
 
 // ---- room -------------------------------------------------------------------------------------
 
-const list = () => $('messages');
+/** Undo is offered this long before a delete goes out. */
+const UNDO_MS = 6000;
+
+const state = { roomId: '', roomName: '', ws: null, joined: false, you: null, limits: { maxTextLength: 8000, maxFileBytes: 0, maxNameLength: 64 }, retry: 0, fatal: false };
+/** Messages shown, by id (for edits: ArrowUp, Edit). */
+const messages = new Map();
+let timeline;
+let outbox;
+let composer;
+
 const mine = (m) => m.kind === 'user' && state.you && m.author.id === state.you.id;
+const roomTitle = () => (state.roomName ? `${state.roomName} · Sameroom` : 'Sameroom');
+
+function sendNow(frame) {
+  if (!state.ws || state.ws.readyState !== WebSocket.OPEN || !state.joined) return false;
+  state.ws.send(JSON.stringify(frame));
+  return true;
+}
+
+function setOnline(online) {
+  const banner = $('offline');
+  banner.hidden = online;
+  banner.textContent = online ? '' : 'You are offline. Messages you send are kept here and go out when the connection is back.';
+  $('status').textContent = online ? '' : 'offline';
+  if (outbox) drawPending();
+}
+
+function drawPending() {
+  timeline.setPending(composer.pendingRows(outbox.items, state.joined));
+}
+
 const actions = {
-  onReply: (m) => setContext({ replying: { id: m.id, label: `Replying to ${m.author.name}` } }),
-  onEdit: (m) => {
-    setContext({ editing: { id: m.id, label: 'Editing your message' } });
-    $('text').value = m.text;
-    $('text').focus();
+  onReply: (m) => composer.reply(m),
+  onEdit: (m) => composer.edit(m),
+  onJump: (id) => {
+    const row = timeline.find(id);
+    if (row) timeline.focusRow(row);
+    else notice('That message is further back: scroll up to load it.');
   },
-  onDelete: (m) => send({ type: 'delete', id: m.id }),
+  onDelete: (m, row) => {
+    if (!state.joined) return notice('Offline: you can delete when the connection is back.');
+    row.hidden = true;
+    const undo = el('div', 'undo', 'Message deleted. ');
+    undo.setAttribute('role', 'status');
+    const b = el('button', 'link', 'Undo');
+    b.type = 'button';
+    undo.append(b);
+    row.before(undo);
+    b.focus();
+    const timer = setTimeout(() => {
+      undo.remove();
+      if (!sendNow({ type: 'delete', id: m.id })) {
+        row.hidden = false;
+        notice('Offline: the message was not deleted.');
+      }
+    }, UNDO_MS);
+    b.addEventListener('click', () => {
+      window.clearTimeout(timer);
+      undo.remove();
+      row.hidden = false;
+      timeline.focusRow(row);
+    });
+  },
 };
 
-function setContext({ replying = null, editing = null }) {
-  state.replying = replying;
-  state.editing = editing;
-  const ctx = replying || editing;
-  $('context').hidden = !ctx;
-  $('context-text').textContent = ctx ? ctx.label : '';
-  if (!editing) $('send').textContent = 'Send';
-  else $('send').textContent = 'Save';
-  if (ctx) $('text').focus();
-}
-
-function show(m) {
-  const node = messageElement(m, mine(m), actions);
-  const old = list().querySelector(`.msg[data-id="${m.id}"]`);
-  if (old) return old.replaceWith(node);
-  const box = list();
-  const atBottom = box.scrollHeight - box.scrollTop - box.clientHeight < 80;
-  box.append(node);
-  if (atBottom || mine(m)) box.scrollTop = box.scrollHeight;
-}
-
-function send(frame) {
-  if (!state.ws || state.ws.readyState !== WebSocket.OPEN) return notice('Not connected: trying again…');
-  state.ws.send(JSON.stringify(frame));
+function rowFor(m) {
+  messages.set(m.id, m);
+  return messageElement(m, mine(m), actions);
 }
 
 function onFrame(f) {
@@ -114,34 +149,62 @@ function onFrame(f) {
       state.you = f.you;
       state.limits = f.limits;
       state.retry = 0;
-      document.title = `${f.room.name} · Sameroom`;
+      state.joined = true;
+      state.roomName = f.room.name;
+      document.title = roomTitle();
       $('room-title').textContent = f.room.name;
       $('you').textContent = f.you.name;
-      list().replaceChildren();
-      for (const m of f.history) show(m);
-      list().scrollTop = list().scrollHeight;
-      setStatus('');
+      messages.clear();
+      timeline.reset(f.history.map(rowFor), f.more, f.cursor);
+      setOnline(true);
+      outbox.pump();
       return;
-    case 'message':
-    case 'update':
-      return show(f.message);
-    case 'delete':
-      list().querySelector(`.msg[data-id="${f.id}"]`)?.remove();
-      if (state.editing && state.editing.id === f.id) setContext({});
+    case 'history':
+      return timeline.prepend(f.messages.map(rowFor), f.more, f.cursor);
+    case 'message': {
+      if (f.nonce) outbox.confirmed(f.nonce);
+      const old = timeline.find(f.message.id);
+      if (old) return timeline.replace(old, rowFor(f.message));
+      timeline.append(rowFor(f.message), Boolean(f.nonce));
+      if (!f.nonce) timeline.noteHidden();
       return;
+    }
+    case 'update': {
+      const old = timeline.find(f.message.id);
+      if (old) timeline.replace(old, rowFor(f.message));
+      return;
+    }
+    case 'delete': {
+      const row = timeline.find(f.id);
+      if (row) timeline.remove(row);
+      messages.delete(f.id);
+      composer.dropped(f.id);
+      return;
+    }
     case 'error':
-      if (f.code === 'no_room') {
-        state.fatal = true;
-        $('composer').hidden = true;
-        return notice('There is no such room: check the link, or make a new room on the home page.', true);
-      }
-      if (f.code === 'bad_name') {
-        state.fatal = true;
-        askName(f.message);
-      }
-      return notice(f.message);
+      return onError(f);
     default:
   }
+}
+
+function onError(f) {
+  if (f.code === 'no_room') {
+    state.fatal = true;
+    $('composer').hidden = true;
+    return notice('There is no such room: check the link, or make a new room on the home page.', true);
+  }
+  if (f.code === 'bad_name') {
+    state.fatal = true;
+    askName(f.message);
+    return notice(f.message);
+  }
+  if (f.code === 'busy' && timeline.waiting) {
+    timeline.olderFailed();
+    setTimeout(() => timeline.fill(), 1000);
+  }
+  const ours = f.nonce || outbox.inflight;
+  outbox.error(f.code, f.message, f.nonce);
+  if (!ours || !['rate_limited', 'busy'].includes(f.code)) notice(f.message);
 }
 
 function connect() {
@@ -150,7 +213,7 @@ function connect() {
   state.fatal = false;
   const ws = new WebSocket(`${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws`);
   state.ws = ws;
-  setStatus('connecting…');
+  $('status').textContent = 'connecting…';
   ws.addEventListener('open', () => ws.send(JSON.stringify({ type: 'hello', room: state.roomId, name, key: browserKey() })));
   ws.addEventListener('message', (e) => {
     try {
@@ -160,9 +223,13 @@ function connect() {
     }
   });
   ws.addEventListener('close', () => {
-    if (state.ws !== ws || state.fatal) return;
+    if (state.ws !== ws) return;
+    state.joined = false;
+    outbox.disconnected();
+    if (timeline.waiting) timeline.olderFailed();
+    if (state.fatal) return;
+    setOnline(false);
     const wait = Math.min(15000, 500 * 2 ** state.retry++);
-    setStatus('offline: reconnecting…');
     setTimeout(connect, wait);
   });
 }
@@ -170,48 +237,31 @@ function connect() {
 function askName(why) {
   $('name-panel').hidden = false;
   $('composer').hidden = true;
-  $('name-why').textContent = why || 'Pick the name people will see.';
+  const where = state.roomName ? `Join “${state.roomName}”: ` : '';
+  $('name-why').textContent = why || `${where}pick the name people will see.`;
   $('name-input').value = store.get('sameroom.name') || '';
   $('name-input').focus();
 }
 
-async function upload(file) {
-  if (file.size > state.limits.maxFileBytes) return notice(`${file.name} is too big (limit ${Math.floor(state.limits.maxFileBytes / 1048576)} MB).`);
-  const form = new FormData();
-  form.append('file', file, file.name);
-  const res = await fetch(`/r/${state.roomId}/files`, { method: 'POST', body: form });
-  const body = await res.json().catch(() => ({}));
-  if (!res.ok) return notice(body.error || `Could not upload ${file.name}.`);
-  state.files.push(body);
-  const chip = el('span', 'chip', `Attached: ${body.name}`);
-  $('pending-files').append(chip);
-}
-
-function submit() {
-  const text = $('text').value;
-  if (text.length > state.limits.maxTextLength) return notice(`Messages are limited to ${state.limits.maxTextLength} characters.`);
-  if (state.editing) {
-    if (text.trim()) send({ type: 'edit', id: state.editing.id, text });
-  } else {
-    if (!text.trim() && state.files.length === 0) return;
-    send({
-      type: 'post',
-      text,
-      nonce: `n${++state.seq}`,
-      ...(state.replying ? { replyTo: state.replying.id } : {}),
-      ...(state.files.length ? { files: state.files.map((f) => f.id) } : {}),
-    });
-    state.files = [];
-    $('pending-files').replaceChildren();
+async function fetchRoomName() {
+  try {
+    const res = await fetch(`/api/rooms/${state.roomId}`);
+    if (res.ok) state.roomName = String((await res.json()).name || '');
+  } catch {
+    // offline: the prompt goes without the room's name
   }
-  $('text').value = '';
-  setContext({});
+  if (state.roomName && !$('room-title').textContent) $('room-title').textContent = state.roomName;
 }
 
-function room(roomId) {
+async function room(roomId) {
   state.roomId = roomId;
   $('chat').hidden = false;
+  $('room-title').hidden = false;
   $('share').hidden = false;
+  timeline = new Timeline($('messages'), $('new-pill'), { askOlder: (before) => sendNow({ type: 'older', before }) || timeline.olderFailed(), title: roomTitle });
+  outbox = new Outbox(roomId, { send: sendNow, changed: () => drawPending() });
+  composer = new Composer({ state, outbox, timeline, notice, sendNow, lastOwn: () => [...messages.values()].filter(mine).at(-1) || null });
+  drawPending();
   $('share').addEventListener('click', async () => {
     try {
       await window.navigator.clipboard.writeText(location.href);
@@ -228,34 +278,19 @@ function room(roomId) {
     store.set('sameroom.name', name);
     $('name-panel').hidden = true;
     $('composer').hidden = false;
+    $('text').focus();
     if (state.ws) {
       const old = state.ws;
       state.ws = null;
+      state.joined = false;
       old.close();
     }
     connect();
   });
-  $('composer').addEventListener('submit', (e) => {
-    e.preventDefault();
-    submit();
+  window.addEventListener('online', () => {
+    if (!state.joined && state.ws && state.ws.readyState !== WebSocket.OPEN) state.retry = 0;
   });
-  $('text').addEventListener('keydown', (e) => {
-    if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) {
-      e.preventDefault();
-      submit();
-    } else if (e.key === 'Escape') {
-      if (state.editing) $('text').value = '';
-      setContext({});
-    }
-  });
-  $('context-cancel').addEventListener('click', () => {
-    if (state.editing) $('text').value = '';
-    setContext({});
-  });
-  $('file-input').addEventListener('change', async (e) => {
-    for (const f of Array.from(e.target.files || [])) await upload(f);
-    e.target.value = '';
-  });
+  if (!store.get('sameroom.name')) await fetchRoomName();
   connect();
 }
 

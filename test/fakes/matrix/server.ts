@@ -37,6 +37,8 @@ export class FakeMatrix {
   readonly botToken: string;
   maxUploadBytes: number;
   private readonly tokens = new Map<string, string>();
+  /** Tokens that expired (as with the Matrix Authentication Service's short-lived ones). */
+  private readonly expired = new Set<string>();
   private readonly txns = new Map<string, string>();
   private readonly failures: { route: Route; failure: Failure }[] = [];
   private server?: Server;
@@ -55,6 +57,16 @@ export class FakeMatrix {
     this.maxUploadBytes = opts.maxUploadBytes ?? 1024 * 1024;
     this.tokens.set(this.botToken, this.botUserId);
     this.world.users.set(this.botUserId, { displayname: 'Sameroom' });
+  }
+
+  /**
+   * The token stops working as an expired one does: 401 M_UNKNOWN_TOKEN with `soft_logout: true`
+   * (client-server API, "Soft logout"); a /sync already waiting is answered first.
+   */
+  expireToken(token: string): void {
+    this.tokens.delete(token);
+    this.expired.add(token);
+    this.world.wakeAll();
   }
 
   async start(): Promise<this> {
@@ -147,6 +159,7 @@ export class FakeMatrix {
     if (!route) return send(404, { errcode: 'M_UNRECOGNIZED', error: 'Unrecognized request' });
     if (!token) return send(401, { errcode: 'M_MISSING_TOKEN', error: 'Missing access token' });
     const userId = this.tokens.get(token);
+    if (!userId && this.expired.has(token)) return send(401, { errcode: 'M_UNKNOWN_TOKEN', error: 'Access token has expired', soft_logout: true });
     if (!userId) return send(401, { errcode: 'M_UNKNOWN_TOKEN', error: 'Unknown access token' });
     const fi = this.failures.findIndex((f) => f.route === route);
     if (fi >= 0) {

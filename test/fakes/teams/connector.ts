@@ -1,6 +1,7 @@
 /**
  * A fake Bot Framework connector service for Teams (the `serviceUrl` a bot posts to), on
- * 127.0.0.1. botbuilder's real ConnectorClient talks to it unmodified.
+ * 127.0.0.1. The Agents SDK's real ConnectorClient talks to it unmodified. Typed with the Agents
+ * SDK's activity and connector types, which describe the same Bot Framework connector protocol.
  *
  *   POST   /v3/conversations                                   create a conversation
  *   POST   /v3/conversations/{id}/activities                   send
@@ -22,7 +23,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
-import type { Activity, ConversationList, ConversationParameters, ConversationResourceResponse, ErrorResponse, ResourceResponse, TeamDetails } from 'botframework-schema';
+import type { Activity, ConversationParameters } from '@microsoft/agents-activity';
+import type { ConversationResourceResponse, ResourceResponse } from '@microsoft/agents-hosting';
+import type { ChannelInfo, TeamDetails } from '@microsoft/agents-hosting-extensions-teams';
 import { SigningKey } from './jwt.js';
 
 export type ConnectorOp = 'create' | 'send' | 'reply' | 'update' | 'delete';
@@ -54,9 +57,25 @@ export interface Failure {
   readonly status: number;
   readonly retryAfter?: number;
   readonly code?: string;
+  /** Never answer (until the fake closes, or the client gives up). */
+  readonly hang?: boolean;
 }
 
 export const MAX_BODY_BYTES = 28 * 1024;
+
+/** The connector's error body (Bot Framework REST `ErrorResponse`; the Agents SDK has no type for it). */
+interface ErrorResponse {
+  readonly error: { readonly code: string; readonly message: string; readonly innerHttpError?: { readonly statusCode: number; readonly body: unknown } };
+}
+
+/** `GET /v3/teams/{id}/conversations` (Bot Framework REST `ConversationList`). */
+interface ConversationList {
+  readonly conversations: ChannelInfo[];
+}
+
+function prop(v: unknown, ...path: string[]): unknown {
+  return path.reduce<unknown>((o, k) => (typeof o === 'object' && o !== null ? Reflect.get(o, k) : undefined), v);
+}
 
 export class FakeTeamsConnector {
   readonly conversations = new Map<string, FakeConversation>();
@@ -64,6 +83,7 @@ export class FakeTeamsConnector {
   requests = 0; // every request to the /v3 API, failed ones included
   readonly signingKey = new SigningKey(['msteams']);
   private readonly failures = new Map<ConnectorOp, Failure[]>();
+  private readonly hung: FastifyReply[] = [];
   private readonly images = new Map<string, Uint8Array>();
   private readonly files = new Map<string, { bytes: Uint8Array; tempauth: string }>();
   private lastId = Date.now();
@@ -136,6 +156,7 @@ export class FakeTeamsConnector {
   }
 
   async close(): Promise<void> {
+    for (const reply of this.hung.splice(0)) if (!reply.sent) reply.code(503).send();
     await this.http.close();
   }
 
@@ -149,6 +170,10 @@ export class FakeTeamsConnector {
     this.requests++;
     if (!this.authorized(request)) return this.fail(reply, 401, 'Unauthorized', 'Authorization has been denied for this request.');
     const failure = this.failures.get(op)?.shift();
+    if (failure?.hang) {
+      this.hung.push(reply);
+      return reply;
+    }
     if (failure) {
       if (failure.retryAfter !== undefined) reply.header('retry-after', String(failure.retryAfter));
       const code = failure.code ?? (failure.status === 429 ? 'Throttled' : failure.status >= 500 ? 'ServiceError' : 'BadArgument');
@@ -183,13 +208,24 @@ export class FakeTeamsConnector {
 
   private routes(): void {
     const h = this.http;
+    // The SDK's client sends DELETE with `Content-Type: application/json` and no body, which the
+    // connector accepts (Fastify's own parser would answer 400).
+    h.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
+      if (body === '') return done(null, undefined);
+      try {
+        done(null, JSON.parse(String(body)));
+      } catch (err) {
+        done(err instanceof Error ? Object.assign(err, { statusCode: 400 }) : new Error('invalid JSON'), undefined);
+      }
+    });
     type Params = { conversationId: string; activityId?: string };
     h.post('/v3/conversations', async (request, reply) => {
       const refused = this.gate('create', request, reply);
       if (refused) return refused;
       const params = request.body as Partial<ConversationParameters>;
-      const channelId: unknown = params.channelData?.channel?.id;
-      const tenantId = params.tenantId ?? params.channelData?.tenant?.id ?? 'tenant';
+      const channelId = prop(params.channelData, 'channel', 'id');
+      const tenant = prop(params.channelData, 'tenant', 'id');
+      const tenantId = params.tenantId ?? (typeof tenant === 'string' ? tenant : 'tenant');
       let conv: FakeConversation | undefined;
       if (typeof channelId === 'string') conv = this.conversations.get(channelId);
       else if (params.members?.length === 1 && params.members[0]) conv = this.addConversation({ id: `a:${randomUUID()}`, kind: 'personal', tenantId });

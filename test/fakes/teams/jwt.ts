@@ -5,7 +5,7 @@
  */
 import { createSign, generateKeyPairSync, randomUUID, type KeyObject } from 'node:crypto';
 
-/** Issuer of tokens from the Bot Framework channels (botframework-connector AuthenticationConstants). */
+/** Issuer of the tokens Bot Framework channels send to bots (the connector protocol's authentication spec). */
 export const CHANNEL_ISSUER = 'https://api.botframework.com';
 
 export interface Jwk {

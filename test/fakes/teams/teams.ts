@@ -6,7 +6,7 @@
  * key when the bot has an app id, as Bot Framework does.
  */
 import { randomUUID } from 'node:crypto';
-import type { Activity, Attachment, ChannelAccount, Entity } from 'botframework-schema';
+import type { Activity, Attachment, ChannelAccount, Entity } from '@microsoft/agents-activity';
 import { FakeTeamsConnector, type FakeConversation } from './connector.js';
 
 export interface TeamsUser extends ChannelAccount {
