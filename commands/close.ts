@@ -1,3 +1,4 @@
+import { toPlain } from '../src/markup.js';
 import { parseRoomKey } from '../src/model.js';
 import type { Tube } from '../src/tubes.js';
 import type { CommandContext, CommandSpec } from './spec.js';
@@ -6,18 +7,20 @@ const links = (n: number): string => (n === 1 ? '1 link' : `${n} links`);
 
 /** Remove one tube and tell both rooms. */
 export async function closeTube(ctx: CommandContext, tube: Tube): Promise<string> {
-  const { s, roomKey, room, actor } = ctx;
+  const { s, roomKey, room, actor, author } = ctx;
   await s.tubes.remove(tube.id);
   const other = tube.a === roomKey ? tube.b : tube.a;
   const [here, there] = await Promise.all([s.roomName(roomKey), s.roomName(other)]);
-  await s.audit(room, { type: 'close', actor, detail: `unlinked from ${there} (tube ${tube.id})` });
-  await s.audit(parseRoomKey(other), { type: 'close', actor, detail: `unlinked from ${here} (tube ${tube.id})` });
+  await s.audit(room, { type: 'close', actor, detail: `unlinked from ${toPlain(there)} (tube ${tube.id})` });
+  // The other room's tenant learns the name of who closed it, not their id.
+  await s.audit(parseRoomKey(other), { type: 'close', actor: `${author.name} in ${toPlain(here)}`, detail: `unlinked from ${toPlain(here)} (tube ${tube.id})` });
   await s.notify(other, `This room is no longer linked to ${here}.`);
   return there;
 }
 
 export const close: CommandSpec = {
   name: 'close',
+  requires: ['admin'],
   usage: '<n>',
   help: 'remove link number n (see list)',
   args: [{ name: 'n', kind: 'int', min: 1, prompt: 'Which link? n is from `list`.' }],
@@ -34,6 +37,7 @@ export const close: CommandSpec = {
 
 export const disable: CommandSpec = {
   name: 'disable',
+  requires: ['admin'],
   usage: '',
   help: 'remove every link of this room',
   async run(ctx) {

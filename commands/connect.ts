@@ -1,4 +1,6 @@
 import { capabilitiesIn } from '../src/bot.js';
+import { linkRefusal } from '../src/caps.js';
+import { toPlain } from '../src/markup.js';
 import { parseRoomKey, type RoomKey } from '../src/model.js';
 import { contextText } from '../src/recent.js';
 import type { CommandContext, CommandSpec } from './spec.js';
@@ -22,38 +24,43 @@ async function withContext(ctx: CommandContext, target: RoomKey, sources: readon
   return context ? `${announce}\n\n${context}` : announce;
 }
 
-/** The room a portal URL stands for (`…/portal/<secret>`), or null. */
-async function portalRoom(ctx: CommandContext, input: string): Promise<RoomKey | null> {
-  const m = /\/portal\/([A-Za-z0-9_-]{16,64})(?:[/?#]|$)/.exec(input);
+/**
+ * The room a portal's connect link stands for (`…/connect/<token>`, from the portal's admin
+ * view), or null. The public portal URL is not a connect capability.
+ */
+async function connectLinkRoom(ctx: CommandContext, input: string): Promise<RoomKey | null> {
+  const m = /\/connect\/([A-Za-z0-9_-]{16,64})(?:[/?#]|$)/.exec(input);
   if (!m?.[1]) return null;
-  return ctx.s.links.portalRoom(m[1]);
+  const room = await ctx.s.links.connectRoom(m[1]);
+  // Replaced links (portal reset, a new connect link) leave nothing that still counts.
+  return room && (await ctx.s.rooms.get(room)).portalConnect === m[1] ? room : null;
 }
 
-/** Failures count per room and per user. */
-const scopes = ({ roomKey, room, author }: CommandContext): string[] => [`room:${roomKey}`, `user:${room.platform}:${author.id}`];
-
-async function failed(ctx: CommandContext, why: string): Promise<void> {
-  await ctx.s.connectAttempts.fail(scopes(ctx));
-  await ctx.s.audit(ctx.room, { type: 'connect_refused', actor: ctx.actor, detail: why });
+/** Budgets of failed attempts: this room, this person and, where the platform sees it, their address. */
+function scopes(ctx: CommandContext): string[] {
+  const { roomKey, room, author, message } = ctx;
+  return [`room:${roomKey}`, `user:${room.platform}:${author.id}`, ...(message.clientAddress ? [`addr:${message.clientAddress}`] : [])];
 }
 
 export const connect: CommandSpec = {
   name: 'connect',
-  usage: '<code or portal URL>',
-  help: 'link this room with the room that made the code',
-  // No `args` check here: the rate limit is looked at first, whatever the input.
+  usage: '<code or connect link>',
+  help: 'link this room with the room that made the code (or gave its portal connect link)',
+  // No `args` check here: the missing-input answer comes before the lockout, in run.
   async run(ctx) {
-    const { s, roomKey, room, actor, args, word } = ctx;
-    const wait = await s.connectAttempts.waitMinutes(scopes(ctx));
+    const { s, roomKey, room, actor, args, word, author } = ctx;
+    const input = args.join(' ').trim();
+    if (!input) return `Which room? Usage: \`-${word} connect <code>\` (get a code with \`-${word} open\` in the other room).`;
+    const lockout = s.connectAttempts;
+    const budget = scopes(ctx);
+    const wait = await lockout.attempt(budget);
     if (wait > 0) {
       await s.audit(room, { type: 'rate_limited', actor, detail: 'connect' });
       return `Too many failed attempts: try again in ${wait} min.`;
     }
-    const input = args.join(' ').trim();
-    if (!input) return `Which room? Usage: \`-${word} connect <code>\` (get a code with \`-${word} open\` in the other room).`;
     let other: RoomKey | null = null;
     let restore: (() => Promise<void>) | undefined;
-    if (/^https?:\/\//i.test(input)) other = await portalRoom(ctx, input);
+    if (/^https?:\/\//i.test(input)) other = await connectLinkRoom(ctx, input);
     else {
       const grant = await s.codes.claim(input);
       if (grant) {
@@ -64,13 +71,21 @@ export const connect: CommandSpec = {
         };
       }
     }
+    // What was typed is never logged: a near miss would hand the log's readers a live code.
     if (!other) {
-      await failed(ctx, `bad code or link "${input.slice(0, 40)}"`);
+      await s.audit(room, { type: 'connect_refused', actor, detail: /^https?:\/\//i.test(input) ? 'unknown or replaced connect link' : 'wrong, expired or used code' });
       return `That code or link is not valid: it may be mistyped, expired or already used. Make a new one with \`-${word} open\`.`;
     }
+    await lockout.succeeded(budget);
     if (other === roomKey) {
       await restore?.();
       return 'This room cannot be linked to itself: use the code in another room.';
+    }
+    const refusal = await linkRefusal(s, roomKey, other);
+    if (refusal) {
+      await restore?.();
+      await s.audit(room, { type: 'connect_refused', actor, detail: 'over the size limits' });
+      return refusal;
     }
     // Each side's same room before the link: what the other side gets to see as context.
     const [hereSide, thereSide] = await Promise.all([s.tubes.component(roomKey), s.tubes.component(other)]);
@@ -80,9 +95,10 @@ export const connect: CommandSpec = {
       return `This room is already linked to ${await s.roomName(other)}.`;
     }
     const [hereName, thereName] = await Promise.all([s.roomName(roomKey), s.roomName(other)]);
-    const otherRef = parseRoomKey(other);
-    await s.audit(room, { type: 'connect', actor, detail: `linked to ${thereName} (tube ${tube.id})` });
-    await s.audit(otherRef, { type: 'connect', actor, detail: `linked to ${hereName} (tube ${tube.id})` });
+    const [here, there] = [toPlain(hereName), toPlain(thereName)];
+    await s.audit(room, { type: 'connect', actor, detail: `linked to ${there} (tube ${tube.id})` });
+    // The other room's tenant learns the name of who linked it, not their id.
+    await s.audit(parseRoomKey(other), { type: 'connect', actor: `${author.name} in ${here}`, detail: `linked to ${here} (tube ${tube.id})` });
     // Already in one same room (linked through others): there is nothing new to show.
     const joined = !hereSide.includes(other);
     const announce = (name: string): string => `This room is now linked to ${name}: messages flow both ways. \`-${word} list\` shows the links.`;

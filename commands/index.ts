@@ -13,9 +13,10 @@ import { map } from './map.js';
 import { open } from './open.js';
 import { parseCommand, isCommand } from './parse.js';
 import { pause, resume } from './pause.js';
+import { permission } from './permissions.js';
 import { portal } from './portal.js';
 import { direction, format, log, ping } from './settings.js';
-import { parseArgs, unmet, type CommandSpec } from './spec.js';
+import { ArgValues, parseArgs, type CommandSpec } from './spec.js';
 
 export { isCommand };
 
@@ -44,11 +45,11 @@ async function runCommand(s: Services, byName: ReadonlyMap<string, CommandSpec>,
   const actor = `${message.room.platform}:${message.author.id} (${message.author.name})`;
   const base = { s, bot, room: message.room, roomKey: roomKey(message.room), author: message.author, actor, args, message, receivedAt, word };
   try {
-    const missing = unmet(spec, base);
-    if (missing) return missing;
     const parsed = parseArgs(spec, args, word);
-    if ('refused' in parsed) return parsed.refused;
-    return await spec.run({ ...base, values: parsed.values });
+    const ctx = { ...base, values: 'values' in parsed ? parsed.values : new ArgValues() };
+    const refused = (await permission(ctx, spec)) ?? ('refused' in parsed ? parsed.refused : null);
+    if (refused) return refused;
+    return await spec.run(ctx);
   } catch (err) {
     s.log.error({ err, verb }, 'command failed');
     return 'Something went wrong on the bridge; nothing was changed. Try again in a moment.';

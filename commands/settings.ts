@@ -1,5 +1,4 @@
 import { AUTHOR_FORMATS, type AuthorFormat, type Direction } from '../src/rooms.js';
-import { workspaceOf } from '../src/seclog.js';
 import type { CommandSpec } from './spec.js';
 
 export const ping: CommandSpec = {
@@ -16,6 +15,7 @@ const EXAMPLES: Record<AuthorFormat, string> = { bold: '**alice**: hi', plain: '
 
 export const format: CommandSpec = {
   name: 'format',
+  requires: ['admin'],
   usage: '<bold|plain|brackets|none>',
   help: "how copies of this room's messages show their author where names cannot be set",
   args: [{ name: 'format', kind: 'word', optional: true, oneOf: AUTHOR_FORMATS }],
@@ -38,6 +38,7 @@ const DIRECTION_WORDS: readonly Direction[] = ['in', 'out', 'both'];
 
 export const direction: CommandSpec = {
   name: 'direction',
+  requires: ['admin'],
   usage: '<in|out|both>',
   help: 'this room only receives (in), only sends (out), or both',
   args: [{ name: 'direction', kind: 'word', optional: true, oneOf: DIRECTION_WORDS }],
@@ -54,14 +55,15 @@ const ON_OFF = ['on', 'off'] as const;
 
 export const log: CommandSpec = {
   name: 'log',
+  requires: ['admin'],
   usage: '<on|off>',
-  help: "post this workspace's security log here as it happens",
+  help: "post the security log of this room's tenant (its workspace, or the room itself) here as it happens",
   args: [{ name: 'setting', kind: 'word', oneOf: ON_OFF, prompt: 'On or off?' }],
   async run({ s, roomKey, room, actor, values, word }) {
     const want = values.text('setting', ON_OFF);
     if (!want) return `Usage: \`-${word} log on\` or \`-${word} log off\`.`;
-    await s.seclog.subscribe(workspaceOf(room), roomKey, want === 'on');
+    await s.seclog.subscribe(s.tenant(room), roomKey, want === 'on');
     await s.audit(room, { type: 'log', actor, detail: `security log ${want} in this room` });
-    return want === 'on' ? 'This room now receives the security log of its workspace.' : 'This room no longer receives the security log.';
+    return want === 'on' ? 'This room now receives its security log (its workspace’s where the platform has one, otherwise its own).' : 'This room no longer receives the security log.';
   },
 };

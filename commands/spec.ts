@@ -35,7 +35,9 @@ export interface ArgSpec {
 }
 
 /** What the room's bot must be able to do for the command to make sense. */
-export type Requirement = 'edit' | 'delete' | 'room-name';
+export type Capability = 'edit' | 'delete' | 'room-name';
+/** `admin`: the author must administer the room (commands/permissions.ts); else a capability of the room's bot. */
+export type Requirement = 'admin' | Capability;
 
 export interface CommandSpec {
   readonly name: string;
@@ -46,20 +48,24 @@ export interface CommandSpec {
   readonly help: string;
   /** checked in order by the runner; a missing or bad one gets a one-line answer with the usage */
   readonly args?: readonly ArgSpec[];
+  /**
+   * Checked in one place before `run` (commands/permissions.ts `permission`): `admin`, only an
+   * admin of the room may run it; the others, what the room's bot must be able to do.
+   */
   readonly requires?: readonly Requirement[];
   /** The answer posted in the room (canonical markup). A failed precondition is an answer, not a throw. */
   run(ctx: CommandContext): Promise<string>;
 }
 
-const CAN: Record<Requirement, { test: (b: Bot) => boolean; what: string }> = {
+const CAN: Record<Capability, { test: (b: Bot) => boolean; what: string }> = {
   edit: { test: canEdit, what: 'edit messages' },
   delete: { test: canDelete, what: 'delete messages' },
   'room-name': { test: canName, what: 'tell room names' },
 };
 
-/** The answer when the room's bot lacks what the command requires, else undefined. */
+/** The answer when the room's bot lacks a capability the command requires, else undefined (`admin` is checked by the caller). */
 export function unmet(spec: CommandSpec, ctx: Pick<CommandContext, 's' | 'bot'>): string | undefined {
-  const missing = (spec.requires ?? []).find((r) => !CAN[r].test(ctx.bot));
+  const missing = (spec.requires ?? []).find((r): r is Capability => r !== 'admin' && !CAN[r].test(ctx.bot));
   if (!missing) return undefined;
   return `\`${spec.name}\` is not available here: the bridge cannot ${CAN[missing].what} on ${ctx.s.platform(ctx.bot.platform).displayName}.`;
 }

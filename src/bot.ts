@@ -106,6 +106,51 @@ export interface NamingBot extends Bot {
   roomName(room: RoomRef): Promise<string>;
 }
 
+/**
+ * A bot whose rooms can belong to a workspace that the platform's own admins control (Slack team,
+ * Discord guild, Teams tenant, Mattermost team, Rocket.Chat server): that workspace is the room's
+ * tenant (its security log). Other rooms (and every room of a bot without it) are their own tenant.
+ */
+export interface WorkspaceBot extends Bot {
+  /** The room's admin-controlled workspace, or undefined when the room is its own tenant (a DM). */
+  tenantWorkspace(room: RoomRef): string | undefined;
+}
+
+/** A bot that can tell who administers a room (the platform's own notion, looked up by the bot). */
+export interface AdminAware extends Bot {
+  /**
+   * Does `userId` administer `room`? true / false, or undefined when the platform has no such
+   * notion there. In a DM with the bot, true. Throws when the lookup failed (the command is then
+   * refused with a retry answer, never let through).
+   */
+  isAdmin(room: RoomRef, userId: string): Promise<boolean | undefined>;
+  /** Who administers a room here, for refusals: `the group's creator and administrators`. */
+  readonly adminsAre: string;
+}
+
+/** A bot that can show one person something nobody else in the room sees. */
+export interface PrivateReplier extends Bot {
+  /**
+   * Show `text` to `userId` only (an ephemeral message, a DM, the person's own browser). False
+   * when it cannot (the person never opened a DM with the bot, ...): nothing was shown.
+   */
+  sayPrivately(room: RoomRef, userId: string, text: string): Promise<boolean>;
+  /** Where the private answer went, as the public answer says it: `in a direct message`. */
+  readonly privately: string;
+}
+
+export function hasWorkspaces(bot: Bot): bot is WorkspaceBot {
+  return typeof (bot as Partial<WorkspaceBot>).tenantWorkspace === 'function';
+}
+
+export function knowsAdmins(bot: Bot): bot is AdminAware {
+  return typeof (bot as Partial<AdminAware>).isAdmin === 'function';
+}
+
+export function canSayPrivately(bot: Bot): bot is PrivateReplier {
+  return typeof (bot as Partial<PrivateReplier>).sayPrivately === 'function';
+}
+
 export function canEdit(bot: Bot): bot is EditingBot {
   return typeof (bot as Partial<EditingBot>).edit === 'function';
 }

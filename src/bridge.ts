@@ -4,7 +4,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
-import { canName, type Bot, type BotContext } from './bot.js';
+import { canName, hasWorkspaces, type Bot, type BotContext } from './bot.js';
 import { Codes } from './codes.js';
 import { secretValues, type Config } from './config.js';
 import type { CommandRunner } from './command.js';
@@ -13,10 +13,11 @@ import { Deliverer } from './deliver.js';
 import { Files } from './files.js';
 import { Downloader } from './download.js';
 import { createMetricsHttp, mountCore } from './http.js';
-import { Attempts, Links } from './links.js';
+import { Links } from './links.js';
+import { Lockout } from './lockout.js';
 import { scrub } from './log.js';
 import { keys } from './keys.js';
-import { escapeText } from './markup.js';
+import { escapeText, toPlain } from './markup.js';
 import { MessageMap } from './messagemap.js';
 import { Metrics } from './metrics.js';
 import { PlatformRunner } from './platforms.js';
@@ -28,7 +29,7 @@ import { OrderedIngest } from './ordered-ingest.js';
 import { RecentMessages } from './recent.js';
 import { Relay } from './relay.js';
 import { Rooms } from './rooms.js';
-import { SecurityLog, formatEntry, workspaceOf, type SecEntry } from './seclog.js';
+import { SecurityLog, formatEntry, tenantOf, type SecEntry } from './seclog.js';
 import type { Services } from './services.js';
 import type { Store } from './store/store.js';
 import type { LeaseHandle } from './store/store.js';
@@ -68,7 +69,7 @@ export class Bridge implements Services {
   readonly metricsHttp: FastifyInstance | undefined;
   readonly relay: Relay;
   readonly links: Links;
-  readonly connectAttempts: Attempts;
+  readonly connectAttempts: Lockout;
   readonly commands: CommandRunner;
   private readonly bots = new Map<string, Bot>();
   private readonly configured: readonly Bot[];
@@ -106,8 +107,8 @@ export class Bridge implements Services {
     this.metrics = new Metrics(this.queue, () => this.runner.states());
     this.metricsHttp = this.config.limits.http.metricsPort !== undefined ? createMetricsHttp(this.metrics) : undefined;
     this.links = new Links(this.store);
-    // Five failed connects per room or per user lock it out for 15 minutes.
-    this.connectAttempts = new Attempts(this.store, 15 * 60_000, 5);
+    // Five failed connects per room, person or client address lock it out for 15 minutes.
+    this.connectAttempts = new Lockout(this.store);
     this.commands = deps.commands;
     registerPlatforms(deps.platforms ?? []);
     this.relay = new Relay(this, this.commands);
@@ -159,8 +160,15 @@ export class Bridge implements Services {
     await this.queue.enqueue([{ op: 'notice', id: jobId(), target: room, acceptedAt: Date.now(), text }]);
   }
 
-  async audit(room: RoomRef, entry: Omit<SecEntry, 'ts' | 'room'>): Promise<void> {
-    await this.seclog.append(workspaceOf(room), { ...entry, ts: Date.now(), room: roomKey(room) });
+  tenant(room: RoomRef): string {
+    const bot = this.bots.get(room.platform);
+    return tenantOf(room, bot && hasWorkspaces(bot) ? bot.tenantWorkspace(room) : undefined);
+  }
+
+  async audit(room: RoomRef, entry: Omit<SecEntry, 'ts' | 'room' | 'label'>): Promise<void> {
+    const key = roomKey(room);
+    const label = toPlain(await this.roomName(key));
+    await this.seclog.append(this.tenant(room), { ...entry, ts: Date.now(), room: key, label });
   }
 
   /** One inbound event into the relay, from the bot of its platform. */

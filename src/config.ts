@@ -10,6 +10,14 @@ import { parseEnv, secretsOf, type EnvKey } from './env.js';
 import { LIMITS_ENV, loadLimits, type Limits } from './limits.js';
 import { ConfigErrors } from './platform.js';
 
+/**
+ * `admins` (default): admin commands need an admin where the platform can tell, anyone where it
+ * cannot. `strict`: they need an admin the platform confirms (refused where it cannot tell).
+ * `members`: any member may run every command (portal guests stay limited to `help` and `ping`).
+ */
+export type CommandPermissions = 'admins' | 'strict' | 'members';
+const PERMISSIONS: readonly CommandPermissions[] = ['admins', 'strict', 'members'];
+
 export interface Config {
   readonly port: number;
   readonly host: string;
@@ -34,6 +42,12 @@ export interface Config {
   readonly leaseMs: number;
   readonly shutdownTimeoutMs: number;
   readonly processId: string;
+  /** at most this many rooms in one same room (MAX_ROOMS_PER_SAME_ROOM) */
+  readonly maxRoomsPerSameRoom: number;
+  /** at most this many tubes per room (MAX_TUBES_PER_ROOM) */
+  readonly maxTubesPerRoom: number;
+  /** who may run the commands that change a room or reveal its log (COMMAND_PERMISSIONS, commands/permissions.ts) */
+  readonly commandPermissions: CommandPermissions;
   readonly keyPrefix: string;
   /** bounds on what strangers may make the bridge do (src/limits.ts) */
   readonly limits: Limits;
@@ -55,6 +69,9 @@ export const CORE_ENV: readonly EnvKey[] = [
   { key: 'LEASE_MS', kind: 'number', min: 50, default: '5000', doc: "how long a dead process's leases (queue shards, a platform's single connection) last, ms" },
   { key: 'PROCESS_ID', kind: 'string', doc: 'name of this process in Redis (default: host-pid-random)' },
   { key: 'COMMAND_WORD', kind: 'string', default: 'sameroom', doc: 'the word after `-` in commands' },
+  { key: 'COMMAND_PERMISSIONS', kind: 'string', default: 'admins', doc: 'who may run the commands that change a room or reveal its log: `admins` (admins where the platform can tell, anyone where it cannot), `strict` (only admins the platform confirms), `members` (anyone)' },
+  { key: 'MAX_ROOMS_PER_SAME_ROOM', kind: 'number', min: 0, default: '20', doc: 'at most this many rooms in one same room (at least 2); past it `connect` is refused' },
+  { key: 'MAX_TUBES_PER_ROOM', kind: 'number', min: 0, default: '10', doc: 'at most this many links (tubes) per room (at least 1); past it `connect` is refused' },
   { key: 'CODE_TTL_MINUTES', kind: 'number', min: 1, default: '10', doc: 'how long an `open` code lives' },
   { key: 'MAX_FILE_MB', kind: 'number', min: 0, integer: false, default: '25', doc: 'largest file the bridge carries; bigger ones are named, not sent' },
   { key: 'CONTEXT_ON_CONNECT', kind: 'number', min: 0, max: 100, default: '20', doc: "when rooms connect, each is shown this many of the other side's recent messages (last 24 h, only what the bridge saw); 0 turns it off" },
@@ -79,6 +96,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     errors.push(`TEAMS_ALLOW_UNAUTHENTICATED=true needs HOST on loopback (127.0.0.1), got "${host.slice(0, 40)}"`);
   }
   const limits = loadLimits(v, errors, (v.num('MAX_FILE_MB') ?? 25) * 1024 * 1024, join(v.str('DATA_DIR') ?? './data', 'files'));
+  const perms = (v.str('COMMAND_PERMISSIONS') ?? 'admins').toLowerCase();
+  if (!(PERMISSIONS as readonly string[]).includes(perms)) errors.push(`COMMAND_PERMISSIONS must be one of ${PERMISSIONS.join(', ')}, got "${perms.slice(0, 40)}"`);
   if (errors.length) throw new ConfigErrors(errors);
   const port = v.num('PORT') ?? 8080;
   const redisUrl = v.str('REDIS_URL');
@@ -98,6 +117,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     deliveryMaxAttempts: v.num('DELIVERY_MAX_ATTEMPTS') ?? 10,
     leaseMs: v.num('LEASE_MS') ?? 5000,
     shutdownTimeoutMs: v.num('SHUTDOWN_TIMEOUT_MS') ?? 10_000,
+    maxRoomsPerSameRoom: Math.max(2, v.num('MAX_ROOMS_PER_SAME_ROOM') ?? 20),
+    maxTubesPerRoom: Math.max(1, v.num('MAX_TUBES_PER_ROOM') ?? 10),
+    commandPermissions: perms as CommandPermissions,
     processId: v.str('PROCESS_ID') ?? `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`,
     keyPrefix: v.str('REDIS_PREFIX') ?? 'sr:',
     limits,

@@ -30,13 +30,22 @@ export const keys = {
   mapIndex: (room: RoomKey, id: string) => `msg:${room}:${id}`,
   /** message map: group record (hash: room key → JSON ids, plus _origin, _text) */
   mapGroup: (group: string) => `grp:${group}`,
-  /** failed connect attempts in the current window */
-  connectFailures: (scope: string) => `rl:connect:${scope}`,
-  /** security log of a workspace (list of JSON entries) and its subscribed rooms */
-  secLog: (workspace: string) => `seclog:${workspace}`,
-  secLogSubs: (workspace: string) => `seclog:${workspace}:subs`,
+  /** connect attempts / successful connects in the current window, per scope (room, person, client address) */
+  connectAttempts: (scope: string) => `rl:connect:${scope}:n`,
+  connectSuccesses: (scope: string) => `rl:connect:${scope}:ok`,
+  /** security log of a tenant (list of JSON entries) and its subscribed rooms */
+  secLog: (tenant: string) => `seclog:${tenant}`,
+  secLogSubs: (tenant: string) => `seclog:${tenant}:subs`,
   /** a platform's raw inbound events not yet accepted (hash: message id → JSON {at, raw}) */
   inbox: (platform: string) => `inbox:${platform}`,
+  /** portal: the revocable connect link of a room (token → room key), shown in the admin view only */
+  portalConnect: (token: string) => `portalconnect:${token}`,
+  /** portal: marks a web room made as a portal's guest chat (guests may only talk, `help` and `ping`) */
+  guestRoom: (room: RoomKey) => `guestroom:${room}`,
+  /** a web room's admins (set of web author ids: its creator and whom they promote) */
+  webAdmins: (id: string) => `web:${id}:admins`,
+  /** a web room's creator (the first to join it; empty for portal guest rooms) */
+  webCreator: (id: string) => `web:${id}:creator`,
   /** a bot's own persistent state */
   botState: (platform: string, key: string) => `bot:${platform}:${key}`,
   /** stored attachment bytes and metadata */

@@ -1,6 +1,7 @@
 /**
- * Secret links a room hands out: its portal (until reset) and map links (24 h), and the limit
- * on failed `connect` attempts. Commands and pages use these instead of store keys.
+ * Secret links a room hands out: its portal (until reset), the portal's revocable connect link
+ * (shown in the admin view only) and map links (24 h). Commands and pages use these instead of
+ * store keys. The limit on failed `connect` attempts is src/lockout.ts.
  */
 import { nanoid } from 'nanoid';
 import { keys } from './keys.js';
@@ -30,6 +31,19 @@ export class Links {
     return (await this.store.take(keys.portalGuest(secret))) as RoomKey | null;
   }
 
+  /** The room a portal connect-link token stands for, or null (replaced tokens are gone). */
+  async connectRoom(token: string): Promise<RoomKey | null> {
+    return (await this.store.get(keys.portalConnect(token))) as RoomKey | null;
+  }
+
+  /** A new connect-link token for `room`; `old`, the one it replaces, stops working. */
+  async newConnectLink(room: RoomKey, old: string | undefined): Promise<string> {
+    if (old) await this.store.del(keys.portalConnect(old));
+    const token = nanoid(24);
+    await this.store.set(keys.portalConnect(token), room);
+    return token;
+  }
+
   /** A map link token for `room`, valid 24 h. */
   async newMapLink(room: RoomKey): Promise<string> {
     const token = nanoid(24);
@@ -39,27 +53,5 @@ export class Links {
 
   async mapRoom(token: string): Promise<RoomKey | null> {
     return (await this.store.get(keys.mapLink(token))) as RoomKey | null;
-  }
-}
-
-/** Failed attempts per scope (a room, a user) in a sliding-from-first-failure window. */
-export class Attempts {
-  constructor(
-    private readonly store: Store,
-    private readonly windowMs: number,
-    private readonly max: number,
-  ) {}
-
-  async fail(scopes: readonly string[]): Promise<void> {
-    for (const s of scopes) await this.store.incr(keys.connectFailures(s), this.windowMs);
-  }
-
-  /** Minutes until the first blocked scope may try again; 0 when none is blocked. */
-  async waitMinutes(scopes: readonly string[]): Promise<number> {
-    for (const s of scopes) {
-      const key = keys.connectFailures(s);
-      if (Number((await this.store.get(key)) ?? 0) >= this.max) return Math.max(1, Math.ceil((await this.store.ttl(key)) / 60_000));
-    }
-    return 0;
   }
 }

@@ -89,6 +89,8 @@ interface InboundBase {
 export interface InboundPost extends InboundBase {
   readonly kind: 'post';
   readonly author: Author;
+  /** Where the platform sees people connect from (the web: the client address), for per-address limits. */
+  readonly clientAddress?: string;
   /** Text in canonical markup (see src/markup.ts). */
   readonly text: string;
   readonly attachments?: readonly InboundAttachment[];

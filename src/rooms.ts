@@ -16,6 +16,8 @@ export interface RoomSettings {
   readonly name?: string;
   readonly portal?: string;
   readonly portalAdmin?: string;
+  /** the token of the portal's revocable connect link (admin view only) */
+  readonly portalConnect?: string;
 }
 
 export class Rooms {
@@ -50,10 +52,11 @@ export class Rooms {
       ...(h.name ? { name: h.name } : {}),
       ...(h.portal ? { portal: h.portal } : {}),
       ...(h.portalAdmin ? { portalAdmin: h.portalAdmin } : {}),
+      ...(h.portalConnect ? { portalConnect: h.portalConnect } : {}),
     };
   }
 
-  async update(room: RoomKey, fields: Partial<Record<'direction' | 'format' | 'name' | 'portal' | 'portalAdmin', string>>): Promise<void> {
+  async update(room: RoomKey, fields: Partial<Record<'direction' | 'format' | 'name' | 'portal' | 'portalAdmin' | 'portalConnect', string>>): Promise<void> {
     const clean = Object.fromEntries(Object.entries(fields).filter((e): e is [string, string] => typeof e[1] === 'string'));
     if (Object.keys(clean).length === 0) return;
     await this.store.hset(keys.roomSettings(room), clean);

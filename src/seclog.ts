@@ -1,10 +1,16 @@
 /**
- * Security log: an append-only record per workspace of who opened, connected and closed, and
- * what was refused or dead-lettered. Kept as a capped list (the newest `max` entries); rooms
- * that said `log on` get each new entry posted to them.
+ * Security log: an append-only record per tenant of who opened, connected and closed, and what
+ * was refused or dead-lettered. Kept as a capped list (the newest `max` entries); rooms that
+ * said `log on` get each new entry of their tenant posted to them.
+ *
+ * A tenant is the workspace where a platform has one that its own admins control (Slack team,
+ * Discord guild, Teams tenant, Mattermost team, Rocket.Chat server), otherwise the room itself
+ * (Telegram, GroupMe, web, IRC, XMPP and Matrix rooms, DMs): see `tenantOf`. A tenant's log
+ * holds only its rooms' events, plus the events of the tubes that touch it, written to both
+ * ends by the commands (the far end's entry names rooms by their human names, never by key).
  */
 import { keys } from './keys.js';
-import type { RoomKey, RoomRef } from './model.js';
+import { roomKey, type RoomKey, type RoomRef } from './model.js';
 import type { Store } from './store/store.js';
 
 export type SecEventType =
@@ -20,53 +26,78 @@ export type SecEventType =
   | 'direction'
   | 'pause'
   | 'resume'
+  | 'format'
+  | 'refused'
   | 'log';
 
 export interface SecEntry {
   readonly ts: number;
   readonly type: SecEventType;
+  /** the room the event happened in: for filtering only, never shown (a web room's key is its secret) */
   readonly room: RoomKey;
-  /** who: `platform:userId (name)` */
+  /** the room's human name, as shown */
+  readonly label: string;
+  /** who: `platform:userId (name)` in the actor's own tenant, a name elsewhere */
   readonly actor: string;
   readonly detail: string;
 }
 
-/** A workspace is a platform plus its team/guild, or the platform alone. */
-export function workspaceOf(ref: RoomRef): string {
-  return ref.workspace ? `${ref.platform}:${ref.workspace}` : ref.platform;
+/**
+ * The tenant of a room. `workspace` is what the room's bot reports as an admin-controlled
+ * workspace (undefined: the room is its own tenant). Rooms of a platform whose bot is not
+ * running here are their own tenant: the narrowest choice.
+ */
+export function tenantOf(ref: RoomRef, workspace: string | undefined): string {
+  return workspace ? `ws:${encodeURIComponent(ref.platform)}:${encodeURIComponent(workspace)}` : `room:${roomKey(ref)}`;
 }
 
 export class SecurityLog {
-  private listener: ((workspace: string, entry: SecEntry, subscribers: RoomKey[]) => void) | undefined;
+  private listener: ((tenant: string, entry: SecEntry, subscribers: RoomKey[]) => void) | undefined;
 
   constructor(
     private readonly store: Store,
     private readonly max = 10_000,
   ) {}
 
-  /** Called after each append with the rooms subscribed to that workspace's log. */
-  onAppend(fn: (workspace: string, entry: SecEntry, subscribers: RoomKey[]) => void): void {
+  /** Called after each append with the rooms subscribed to that tenant's log. */
+  onAppend(fn: (tenant: string, entry: SecEntry, subscribers: RoomKey[]) => void): void {
     this.listener = fn;
   }
 
-  async append(workspace: string, entry: SecEntry): Promise<void> {
-    await this.store.push(keys.secLog(workspace), JSON.stringify(entry), this.max);
+  async append(tenant: string, entry: SecEntry): Promise<void> {
+    await this.store.push(keys.secLog(tenant), JSON.stringify(entry), this.max);
     if (this.listener) {
-      const subs = (await this.store.smembers(keys.secLogSubs(workspace))) as RoomKey[];
-      if (subs.length > 0) this.listener(workspace, entry, subs);
+      const subs = (await this.store.smembers(keys.secLogSubs(tenant))) as RoomKey[];
+      if (subs.length > 0) this.listener(tenant, entry, subs);
     }
   }
 
-  async recent(workspace: string, count = 50): Promise<SecEntry[]> {
-    return (await this.store.tail(keys.secLog(workspace), count)).map((s) => JSON.parse(s) as SecEntry);
+  async recent(tenant: string, count = 50): Promise<SecEntry[]> {
+    const out: SecEntry[] = [];
+    for (const s of await this.store.tail(keys.secLog(tenant), count)) {
+      const e = parseEntry(s);
+      if (e) out.push(e);
+    }
+    return out;
   }
 
-  async subscribe(workspace: string, room: RoomKey, on: boolean): Promise<void> {
-    if (on) await this.store.sadd(keys.secLogSubs(workspace), room);
-    else await this.store.srem(keys.secLogSubs(workspace), room);
+  async subscribe(tenant: string, room: RoomKey, on: boolean): Promise<void> {
+    if (on) await this.store.sadd(keys.secLogSubs(tenant), room);
+    else await this.store.srem(keys.secLogSubs(tenant), room);
   }
 }
 
+function parseEntry(s: string): SecEntry | null {
+  try {
+    const v = JSON.parse(s) as Partial<SecEntry>;
+    if (typeof v.ts !== 'number' || typeof v.type !== 'string' || typeof v.room !== 'string') return null;
+    return { ts: v.ts, type: v.type, room: v.room, label: typeof v.label === 'string' ? v.label : 'a room', actor: String(v.actor ?? ''), detail: String(v.detail ?? '') };
+  } catch {
+    return null;
+  }
+}
+
+/** One line of the log as rooms and pages show it: by the room's name, never its key. */
 export function formatEntry(e: SecEntry): string {
-  return `${new Date(e.ts).toISOString()} ${e.type} ${e.room} by ${e.actor}${e.detail ? `: ${e.detail}` : ''}`;
+  return `${new Date(e.ts).toISOString()} ${e.type} in ${e.label} by ${e.actor}${e.detail ? `: ${e.detail}` : ''}`;
 }

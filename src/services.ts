@@ -4,7 +4,8 @@ import type { Bot } from './bot.js';
 import type { Codes } from './codes.js';
 import type { Config } from './config.js';
 import type { Files } from './files.js';
-import type { Attempts, Links } from './links.js';
+import type { Links } from './links.js';
+import type { Lockout } from './lockout.js';
 import type { PlatformInfo } from './platform.js';
 import type { MessageMap } from './messagemap.js';
 import type { RoomKey, RoomRef } from './model.js';
@@ -28,10 +29,10 @@ export interface Services {
   readonly seclog: SecurityLog;
   readonly files: Files;
   readonly queue: DeliveryQueue;
-  /** portal and map links */
+  /** portal, connect and map links */
   readonly links: Links;
-  /** failed `connect` attempts, per room and per user */
-  readonly connectAttempts: Attempts;
+  /** failed `connect` attempts, per room, person and client address (increment, then check) */
+  readonly connectAttempts: Lockout;
   bot(platform: string): Bot | undefined;
   /** what a platform's descriptor says about it (display name, what it cannot do) */
   platform(name: string): PlatformInfo;
@@ -39,6 +40,8 @@ export interface Services {
   roomName(room: RoomKey): Promise<string>;
   /** Post a bridge notice to a room through the queue (durable, in order with copies). */
   notify(room: RoomKey, text: string): Promise<void>;
-  /** Append to the room's workspace security log. */
-  audit(room: RoomRef, entry: Omit<SecEntry, 'ts' | 'room'>): Promise<void>;
+  /** The room's tenant: whose security log its events go to (src/seclog.ts). */
+  tenant(room: RoomRef): string;
+  /** Append to the security log of the room's tenant (the room is shown by its name). */
+  audit(room: RoomRef, entry: Omit<SecEntry, 'ts' | 'room' | 'label'>): Promise<void>;
 }

@@ -28,7 +28,11 @@ export interface ChannelInfo {
 
 interface GuildInfo {
   name: string;
+  /** from GUILD_CREATE: the owner has every permission */
+  ownerId?: string;
   readonly roles: Map<string, string>;
+  /** role id → permission bits (for admin checks, admins.ts) */
+  readonly rolePermissions: Map<string, bigint>;
   /** Per-guild display names (nickname, else global name, else username). */
   readonly members: Map<string, string>;
 }
@@ -48,7 +52,8 @@ export class Directory {
   onGuildCreate(g: GatewayGuildCreateDispatchData): void {
     const info = this.guild(g.id);
     info.name = g.name;
-    for (const r of g.roles) info.roles.set(r.id, r.name);
+    info.ownerId = g.owner_id;
+    for (const r of g.roles) this.onRole(g.id, r);
     for (const m of g.members) this.onMember(g.id, m);
     for (const c of [...g.channels, ...g.threads]) this.onChannel(c, g.id);
   }
@@ -64,6 +69,7 @@ export class Directory {
 
   onRole(guildId: string, role: APIRole): void {
     this.guild(guildId).roles.set(role.id, role.name);
+    this.guild(guildId).rolePermissions.set(role.id, BigInt(role.permissions));
   }
 
   onMember(guildId: string, m: Pick<APIGuildMember, 'nick'> & { user?: APIUser }): void {
@@ -99,6 +105,12 @@ export class Directory {
     return this.channels.get(id)?.name;
   }
 
+  /** What an admin check needs of a guild, once its GUILD_CREATE arrived. */
+  guildPermissions(id: string): { readonly ownerId: string; readonly roles: ReadonlyMap<string, bigint> } | undefined {
+    const g = this.guilds.get(id);
+    return g?.ownerId ? { ownerId: g.ownerId, roles: g.rolePermissions } : undefined;
+  }
+
   guildName(id: string): string | undefined {
     return this.guilds.get(id)?.name;
   }
@@ -106,7 +118,7 @@ export class Directory {
   private guild(id: string): GuildInfo {
     let g = this.guilds.get(id);
     if (!g) {
-      g = { name: '', roles: new Map(), members: new Map() };
+      g = { name: '', roles: new Map(), rolePermissions: new Map(), members: new Map() };
       this.guilds.set(id, g);
     }
     return g;

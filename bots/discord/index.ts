@@ -21,7 +21,8 @@ import {
   type GatewayReadyDispatchData,
   type RESTPutAPIApplicationCommandsJSONBody,
 } from 'discord-api-types/v10';
-import type { BotContext, ConnectionState, DeletingBot, EditingBot, NamingBot, ReportingBot } from '../../src/bot.js';
+import type { AdminAware, BotContext, ConnectionState, DeletingBot, EditingBot, NamingBot, ReportingBot, WorkspaceBot } from '../../src/bot.js';
+import { DISCORD_ADMINS_ARE, isDiscordAdmin } from './admins.js';
 import type { Capabilities, OutboundDelete, OutboundEdit, OutboundPost, RemoteMessageId, RoomRef } from '../../src/model.js';
 import { catchUp, LastSeen } from './catchup.js';
 import { Directory } from './directory.js';
@@ -50,7 +51,7 @@ interface Running {
   readonly gateway: Gateway;
 }
 
-export class DiscordBot implements EditingBot, DeletingBot, NamingBot, ReportingBot {
+export class DiscordBot implements EditingBot, DeletingBot, NamingBot, ReportingBot, WorkspaceBot, AdminAware {
   readonly platform = PLATFORM;
   readonly capabilities: Capabilities = { maxTextLength: MAX_TEXT, maxFileBytes: MAX_FILE_BYTES, impersonate: true, replies: true };
 
@@ -129,6 +130,17 @@ export class DiscordBot implements EditingBot, DeletingBot, NamingBot, Reporting
 
   delete(del: OutboundDelete): Promise<void> {
     return this.run().outbound.delete(del);
+  }
+
+  readonly adminsAre = DISCORD_ADMINS_ARE;
+
+  isAdmin(room: RoomRef, userId: string): Promise<boolean> {
+    return isDiscordAdmin(this.rest, this.dir, room, userId);
+  }
+
+  /** A guild channel's tenant is its guild; a DM (no guild) is its own. */
+  tenantWorkspace(room: RoomRef): string | undefined {
+    return room.workspace;
   }
 
   async roomName(room: RoomRef): Promise<string> {

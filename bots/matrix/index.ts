@@ -4,7 +4,8 @@
  * included). Lifecycle here; see sync.ts (inbound loop), inbound.ts, outbound.ts, format.ts.
  */
 import type { MatrixConfig } from './config.js';
-import type { Bot, BotContext, ConnectionState, DeletingBot, EditingBot, NamingBot, ReportingBot } from '../../src/bot.js';
+import type { AdminAware, Bot, BotContext, ConnectionState, DeletingBot, EditingBot, NamingBot, ReportingBot } from '../../src/bot.js';
+import { isMatrixAdmin, MATRIX_ADMINS_ARE } from './admins.js';
 import type { Capabilities, OutboundDelete, OutboundEdit, OutboundPost, RemoteMessageId, RoomRef } from '../../src/model.js';
 import { MatrixClient, MatrixTokenError } from './client.js';
 import { toInbound, type InboundDeps } from './inbound.js';
@@ -15,7 +16,7 @@ import { parseMxc, str } from './types.js';
 export { matrixConfigFromEnv, type MatrixConfig } from './config.js';
 
 
-export type MatrixBot = Bot & EditingBot & DeletingBot & NamingBot & ReportingBot;
+export type MatrixBot = Bot & EditingBot & DeletingBot & NamingBot & ReportingBot & AdminAware;
 
 export function createMatrixBot(config: MatrixConfig): MatrixBot {
   const client = new MatrixClient(config.homeserverUrl, config.accessToken);
@@ -87,6 +88,9 @@ export function createMatrixBot(config: MatrixConfig): MatrixBot {
     say: (room: RoomRef, text: string, replyTo?: RemoteMessageId): Promise<RemoteMessageId[]> => outbound.say(room, text, replyTo),
     edit: (edit: OutboundEdit): Promise<void> => outbound.edit(edit),
     delete: (del: OutboundDelete): Promise<void> => outbound.delete(del),
+
+    adminsAre: MATRIX_ADMINS_ARE,
+    isAdmin: (room: RoomRef, userId: string): Promise<boolean> => isMatrixAdmin(client, room.channel, userId),
 
     async roomName(room: RoomRef): Promise<string> {
       const state = (type: string): Promise<Record<string, unknown> | undefined> =>

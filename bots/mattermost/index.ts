@@ -4,7 +4,7 @@
  * socket.ts (inbound transport), inbound.ts, outbound.ts, format.ts.
  */
 import type { MattermostConfig } from './config.js';
-import type { Bot, BotContext, ConnectionState, DeletingBot, EditingBot, NamingBot, ReportingBot } from '../../src/bot.js';
+import type { Bot, BotContext, ConnectionState, DeletingBot, EditingBot, NamingBot, ReportingBot, WorkspaceBot } from '../../src/bot.js';
 import type { Author, OutboundDelete, OutboundEdit, OutboundPost, RemoteMessageId, RoomRef } from '../../src/model.js';
 import { MattermostClient } from './client.js';
 import { displayName, toInbound, type InboundDeps } from './inbound.js';
@@ -15,7 +15,7 @@ import { str, type MmChannel, type MmFileInfo, type MmPost, type MmTeam, type Mm
 export { mattermostConfigFromEnv, type MattermostConfig } from './config.js';
 
 
-export type MattermostBot = Bot & EditingBot & DeletingBot & NamingBot & ReportingBot;
+export type MattermostBot = Bot & EditingBot & DeletingBot & NamingBot & ReportingBot & WorkspaceBot;
 
 /**
  * The client config tells the upload limit, and whether the server honours override props:
@@ -82,6 +82,8 @@ export function createMattermostBot(config: MattermostConfig): MattermostBot {
   const bot = {
     platform: 'mattermost',
     capabilities,
+    /** A channel's tenant is its team; a direct or group message (no team) is its own. */
+    tenantWorkspace: (r: RoomRef): string | undefined => r.workspace,
 
     async start(c: BotContext): Promise<void> {
       ctx = c;

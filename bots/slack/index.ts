@@ -13,7 +13,8 @@
 import type { SlashCommand } from '@slack/bolt';
 import { WebClient, type WebClientOptions } from '@slack/web-api';
 import type { Logger } from 'pino';
-import type { BotContext, DeletingBot, EditingBot, NamingBot } from '../../src/bot.js';
+import type { AdminAware, BotContext, DeletingBot, EditingBot, NamingBot, PrivateReplier, WorkspaceBot } from '../../src/bot.js';
+import { isSlackAdmin, sayEphemeral, SLACK_ADMINS_ARE } from './admins.js';
 import { DeliveryError } from '../../src/errors.js';
 import { KeyedChain } from '../../src/ordered-ingest.js';
 import type { Capabilities, Inbound, OutboundDelete, OutboundEdit, OutboundPost, RemoteMessageId, RoomRef } from '../../src/model.js';
@@ -31,7 +32,7 @@ import { createTransport, type Transport } from './transport.js';
 export { slackConfigFromEnv, type SlackConfig } from './config.js';
 export { canonicalToMrkdwn, mrkdwnToCanonical } from './format.js';
 
-export type SlackBot = EditingBot & DeletingBot & NamingBot;
+export type SlackBot = EditingBot & DeletingBot & NamingBot & WorkspaceBot & AdminAware & PrivateReplier;
 
 interface Running {
   readonly ctx: BotContext;
@@ -176,6 +177,12 @@ export function createSlackBot(config: SlackConfig): SlackBot {
   const bot: SlackBot = {
     platform: PLATFORM,
     capabilities,
+    /** A channel's tenant is its Slack workspace (team); a DM (`D…`) is its own. */
+    tenantWorkspace: (room) => (room.channel.startsWith('D') ? undefined : room.workspace),
+    adminsAre: SLACK_ADMINS_ARE,
+    privately: 'as a message only you can see',
+    isAdmin: (room, userId) => isSlackAdmin(running().outbound.client, room.channel, userId),
+    sayPrivately: (room, userId, text) => sayEphemeral(running().outbound.client, room.channel, userId, text),
 
     async start(ctx: BotContext): Promise<void> {
       if (run && !run.stopped) return;
@@ -277,5 +284,5 @@ export function createSlackBot(config: SlackConfig): SlackBot {
       return `#${info.name ?? room.channel} on ${r.teamName}`;
     },
   };
-  return bot satisfies EditingBot & DeletingBot & NamingBot;
+  return bot satisfies EditingBot & DeletingBot & NamingBot & WorkspaceBot & AdminAware & PrivateReplier;
 }

@@ -6,7 +6,7 @@
  * room's stored conversation reference, with the SDK's connector client and token provider.
  */
 import type { Activity } from '@microsoft/agents-activity';
-import type { BotContext, DeletingBot, EditingBot, NamingBot } from '../../src/bot.js';
+import type { BotContext, DeletingBot, EditingBot, NamingBot, WorkspaceBot } from '../../src/bot.js';
 import type { Capabilities, OutboundDelete, OutboundEdit, OutboundPost, RemoteMessageId, RoomRef } from '../../src/model.js';
 import { checkTeamsConfig, type TeamsConfig } from './config.js';
 import { FILE_HOSTS, toInbound } from './inbound.js';
@@ -28,7 +28,7 @@ export const teamsCapabilities: Capabilities = {
   replies: true,
 };
 
-export type TeamsBot = EditingBot & DeletingBot & NamingBot;
+export type TeamsBot = EditingBot & DeletingBot & NamingBot & WorkspaceBot;
 
 export function createTeamsBot(config: TeamsConfig): TeamsBot {
   let ctx: BotContext | undefined;
@@ -71,6 +71,8 @@ export function createTeamsBot(config: TeamsConfig): TeamsBot {
   const bot = {
     platform: PLATFORM,
     capabilities: teamsCapabilities,
+    /** A channel's tenant is its team, a group chat's its Microsoft 365 tenant; a 1:1 chat (`a:…`) is its own. */
+    tenantWorkspace: (room: RoomRef): string | undefined => (room.channel.startsWith('a:') ? undefined : room.workspace),
 
     async start(context: BotContext): Promise<void> {
       for (const warning of checkTeamsConfig(config)) context.log.warn(warning);

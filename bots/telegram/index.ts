@@ -1,7 +1,7 @@
 /**
  * Telegram platform (node-telegram-bot-api v2). See README.md for the setup.
  */
-import type { DeletingBot, EditingBot, NamingBot, ReportingBot } from '../../src/bot.js';
+import type { AdminAware, DeletingBot, EditingBot, NamingBot, PrivateReplier, ReportingBot } from '../../src/bot.js';
 import type { TelegramConfig } from './config.js';
 import { TelegramBot } from './lifecycle.js';
 
@@ -9,5 +9,5 @@ export { telegramConfigFromEnv, webhookPath, type TelegramConfig } from './confi
 export { TelegramBot } from './lifecycle.js';
 
 export function createTelegramBot(config: TelegramConfig): TelegramBot {
-  return new TelegramBot(config) satisfies EditingBot & DeletingBot & NamingBot & ReportingBot;
+  return new TelegramBot(config) satisfies EditingBot & DeletingBot & NamingBot & ReportingBot & AdminAware & PrivateReplier;
 }

@@ -3,7 +3,8 @@
  * that turns updates into Inbound events.
  */
 import type { Bot as Client, Update, User } from 'node-telegram-bot-api';
-import type { BotContext, ConnectionState, DeletingBot, EditingBot, NamingBot } from '../../src/bot.js';
+import type { AdminAware, BotContext, ConnectionState, DeletingBot, EditingBot, NamingBot, PrivateReplier } from '../../src/bot.js';
+import { DeliveryError } from '../../src/errors.js';
 import type {
   Capabilities,
   OutboundDelete,
@@ -12,6 +13,7 @@ import type {
   RemoteMessageId,
   RoomRef,
 } from '../../src/model.js';
+import { isTelegramAdmin, TELEGRAM_ADMINS_ARE } from './admins.js';
 import { call, createClient, downloadFile, redactor, toDeliveryError } from './client.js';
 import { checkConfig, type TelegramConfig } from './config.js';
 import { toInbound } from './inbound.js';
@@ -20,7 +22,7 @@ import { Poller } from './poller.js';
 import { PLATFORM, targetOf } from './rooms.js';
 import { startWebhook } from './webhook.js';
 
-export class TelegramBot implements EditingBot, DeletingBot, NamingBot {
+export class TelegramBot implements EditingBot, DeletingBot, NamingBot, AdminAware, PrivateReplier {
   readonly platform = PLATFORM;
   readonly capabilities: Capabilities = {
     maxTextLength: MAX_TEXT,
@@ -118,6 +120,25 @@ export class TelegramBot implements EditingBot, DeletingBot, NamingBot {
     const chat = await call('getChat', this.redact, () => this.client.api.getChat({ chat_id: chatId }));
     const name = chat.title ?? ([chat.first_name, chat.last_name].filter(Boolean).join(' ') || String(chat.id));
     return threadId === undefined ? name : `${name} (topic ${threadId})`;
+  }
+
+  readonly adminsAre = TELEGRAM_ADMINS_ARE;
+  readonly privately = 'in a private chat with me';
+
+  isAdmin(room: RoomRef, userId: string): Promise<boolean> {
+    return isTelegramAdmin(this.client, this.redact, room, userId);
+  }
+
+  /** A private chat: works once the person has started one with the bot (Telegram refuses otherwise). */
+  async sayPrivately(_room: RoomRef, userId: string, text: string): Promise<boolean> {
+    if (!/^\d+$/.test(userId)) return false;
+    try {
+      await this.outbound.say({ platform: PLATFORM, channel: userId }, text);
+      return true;
+    } catch (err) {
+      if (err instanceof DeliveryError) return false;
+      throw err;
+    }
   }
 
   /** Converts one update and hands it to the core; then (polling) moves the stored offset past it. */

@@ -14,7 +14,7 @@
  * (live.ts): with several bridge processes on one Redis, a copy delivered by any of them is
  * pushed live to the browsers of all of them.
  */
-import type { Bot, BotContext, DeletingBot, EditingBot, NamingBot } from '../../src/bot.js';
+import type { AdminAware, Bot, BotContext, DeletingBot, EditingBot, NamingBot, PrivateReplier } from '../../src/bot.js';
 import { DeliveryError } from '../../src/errors.js';
 import { roomKey, type Capabilities, type OutboundDelete, type OutboundEdit, type OutboundPost, type RemoteMessageId, type RoomRef } from '../../src/model.js';
 import type { WebRoomMaker } from '../../src/portal/guest.js';
@@ -22,8 +22,10 @@ import type { Services } from '../../src/services.js';
 import type { BuiltinBot } from '../../src/setup.js';
 import { Hub, WebChat } from './chat.js';
 import type { WebConfig } from './config.js';
-import { fileRef, WebRooms, type MessageRecord } from './history.js';
+import { randomUUID } from 'node:crypto';
 import { Admission } from './admission.js';
+import { WEB_ADMINS_ARE, WebAdmins } from './admins.js';
+import { fileRef, toWire, WebRooms, type MessageRecord } from './history.js';
 import { Live } from './live.js';
 import { MAX_ROOM_NAME, cleanName } from './protocol.js';
 import { mountWebRoutes } from './routes.js';
@@ -44,11 +46,14 @@ interface Running {
   readonly admission: Admission;
 }
 
-export class WebBot implements Bot, EditingBot, DeletingBot, NamingBot, BuiltinBot, WebRoomMaker {
+export class WebBot implements Bot, EditingBot, DeletingBot, NamingBot, AdminAware, PrivateReplier, BuiltinBot, WebRoomMaker {
   readonly platform = PLATFORM;
   readonly capabilities: Capabilities;
+  readonly adminsAre = WEB_ADMINS_ARE;
+  readonly privately = 'in your browser only (it is not kept in the room)';
   private services: Services | undefined;
   private rooms: WebRooms | undefined;
+  private admins: WebAdmins | undefined;
   private run: Running | undefined;
 
   constructor(private readonly config: WebConfig) {
@@ -58,6 +63,7 @@ export class WebBot implements Bot, EditingBot, DeletingBot, NamingBot, BuiltinB
   bind(services: Services): void {
     this.services = services;
     this.rooms = new WebRooms(services.store, this.config);
+    this.admins = new WebAdmins(services.store);
   }
 
   async start(ctx: BotContext): Promise<void> {
@@ -102,8 +108,10 @@ export class WebBot implements Bot, EditingBot, DeletingBot, NamingBot, BuiltinB
               // Posting an upload keeps it (unposted uploads expire within the hour).
               fileMeta: (id) => services.files.claim(id),
               ingest: (ev) => ctx.ingest(ev),
+              joined: async (roomId, authorId) => this.admins?.joined(roomId, authorId),
             },
             (s) => r.sessions.delete(s),
+            req.ip,
           );
           r.sessions.add(session);
         },
@@ -166,10 +174,35 @@ export class WebBot implements Bot, EditingBot, DeletingBot, NamingBot, BuiltinB
     return rec?.name ?? 'web room';
   }
 
-  /** A new web room (portal guest rooms). */
+  async isAdmin(room: RoomRef, userId: string): Promise<boolean> {
+    if (!this.admins) throw new Error('web platform: not bound');
+    return this.admins.isAdmin(room.channel, userId);
+  }
+
+  /**
+   * Shown to the asker's own browser connections on this process (the one that ran the command),
+   * never stored in the room's history: gone on reload.
+   */
+  async sayPrivately(room: RoomRef, userId: string, text: string): Promise<boolean> {
+    const r = this.run;
+    if (!r) return false;
+    const message = toWire({ id: `private-${randomUUID()}`, ts: Date.now(), kind: 'system', author: SYSTEM_AUTHOR, text, files: [] });
+    let shown = false;
+    for (const s of r.sessions) {
+      const who = s.who;
+      if (who?.roomId === room.channel && who.authorId === userId) {
+        s.send({ type: 'message', message });
+        shown = true;
+      }
+    }
+    return shown;
+  }
+
+  /** A new web room nobody administers (portal guest rooms). */
   async createWebRoom(name: string): Promise<{ room: RoomRef; path: string }> {
-    if (!this.rooms) throw new Error('web platform: not bound');
+    if (!this.rooms || !this.admins) throw new Error('web platform: not bound');
     const rec = await this.rooms.create(cleanName([...name].slice(0, MAX_ROOM_NAME).join(''), MAX_ROOM_NAME) ?? 'Guests');
+    await this.admins.noCreator(rec.id);
     return { room: webRef(rec.id), path: this.webRoomPath(rec.id) };
   }
 
@@ -180,5 +213,5 @@ export class WebBot implements Bot, EditingBot, DeletingBot, NamingBot, BuiltinB
 
 export function createWebBot(config: WebConfig): WebBot {
   const bot = new WebBot(config);
-  return bot satisfies Bot & EditingBot & DeletingBot & NamingBot;
+  return bot satisfies Bot & EditingBot & DeletingBot & NamingBot & AdminAware & PrivateReplier;
 }

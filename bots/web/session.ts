@@ -9,6 +9,7 @@ import type { RawData, WebSocket } from 'ws';
 import type { Author, Inbound, InboundAttachment, RemoteMessageId, RoomRef, StoredFile } from '../../src/model.js';
 import type { Peer, WebChat } from './chat.js';
 import type { WebConfig } from './config.js';
+import { posesAsBridge } from './admins.js';
 import { fileRef, messageIdFor, toWire, type MessageRecord } from './history.js';
 import { MAX_NAME, maxFrameBytes, parseClientFrame, type ClientFrame, type ErrorCode, type ServerFrame } from './protocol.js';
 import { TokenBucket } from './ratelimit.js';
@@ -21,6 +22,8 @@ export interface SessionDeps {
   readonly log: Logger;
   fileMeta(id: string): Promise<StoredFile | null>;
   ingest(event: Inbound): Promise<void>;
+  /** Someone joined a room (its first joiner becomes its admin: admins.ts). */
+  joined(roomId: string, authorId: string): Promise<void>;
 }
 
 /** Frames waiting to be handled per connection before new ones are refused. */
@@ -60,6 +63,8 @@ export class Session implements Peer {
     readonly socket: WebSocket,
     private readonly deps: SessionDeps,
     private readonly onClose: (s: Session) => void,
+    /** the client's address, for per-address limits on `connect` */
+    private readonly address?: string,
   ) {
     this.bucket = new TokenBucket(deps.config.frameRate);
     socket.on('message', (data, isBinary) => this.receive(data, isBinary));
@@ -71,6 +76,11 @@ export class Session implements Peer {
       if (this.joined) deps.chat.hub.leave(this.joined.roomId, this);
       this.onClose(this);
     });
+  }
+
+  /** Who is on this connection, once joined. */
+  get who(): { readonly roomId: string; readonly authorId: string } | undefined {
+    return this.joined ? { roomId: this.joined.roomId, authorId: this.joined.author.id } : undefined;
   }
 
   send(frame: ServerFrame): void {
@@ -128,9 +138,10 @@ export class Session implements Peer {
     const { chat, config } = this.deps;
     const room = await chat.rooms.get(roomId);
     if (!room) return this.error('no_room', 'there is no such room: check the link');
-    if (name.toLowerCase() === 'sameroom') return this.error('bad_name', 'that name is the bridge’s own: pick another');
+    if (posesAsBridge(name)) return this.error('bad_name', 'that name looks like the bridge’s own: pick another');
     const author: Author = { id: authorIdOf(key), name };
     this.joined = { roomId, author };
+    await this.deps.joined(roomId, author.id);
     chat.hub.join(roomId, this);
     const page = await chat.rooms.page(roomId, config.historyPage);
     this.send({
@@ -188,6 +199,7 @@ export class Session implements Peer {
       id: rec.id as RemoteMessageId,
       author: rec.author,
       text: rec.text,
+      ...(this.address ? { clientAddress: this.address } : {}),
       ...(attachments.length ? { attachments } : {}),
       ...(rec.replyTo ? { replyTo: rec.replyTo.id as RemoteMessageId } : {}),
     });

@@ -1,4 +1,4 @@
-/** The portal's admin link: a room-scoped token compared in constant time, and closing a link. */
+/** The portal's admin link: a room-scoped token compared in constant time, closing a link, the connect link. */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { toPlain } from '../markup.js';
 import { parseRoomKey, type RoomKey } from '../model.js';
@@ -21,7 +21,19 @@ export async function closeFromPortal(s: Services, room: RoomKey, tube: Tube): P
   const other = tube.a === room ? tube.b : tube.a;
   const [here, there] = await Promise.all([s.roomName(room), s.roomName(other)]);
   await s.audit(parseRoomKey(room), { type: 'close', actor: ADMIN_ACTOR, detail: `unlinked from ${toPlain(there)} (tube ${tube.id})` });
-  await s.audit(parseRoomKey(other), { type: 'close', actor: ADMIN_ACTOR, detail: `unlinked from ${toPlain(here)} (tube ${tube.id})` });
+  await s.audit(parseRoomKey(other), { type: 'close', actor: `the portal admin link of ${toPlain(here)}`, detail: `unlinked from ${toPlain(here)} (tube ${tube.id})` });
   await s.notify(room, `The link to ${there} was closed from this room's portal.`);
   await s.notify(other, `This room is no longer linked to ${here}.`);
+}
+
+/** A new connect link for the room's portal; the old one stops working. Returns the token. */
+export async function replaceConnectLink(s: Services, room: RoomKey): Promise<string> {
+  const token = await s.links.newConnectLink(room, (await s.rooms.get(room)).portalConnect);
+  await s.rooms.update(room, { portalConnect: token });
+  return token;
+}
+
+/** The connect link as `-sameroom connect` takes it. */
+export function connectUrl(s: Services, token: string): string {
+  return `${s.config.publicUrl}/connect/${token}`;
 }

@@ -1,23 +1,25 @@
 /**
  * Portal and map pages on the one HTTP server:
  *
- *   GET  /portal/<secret>[?admin=<token>]   the room's page: its same room, guest chat, how to
- *                                            connect, security log; with the admin token, its links
+ *   GET  /portal/<secret>[?admin=<token>]   the room's page: its name and guest chat; with the admin
+ *                                            token also its same room, map, connect link, links and
+ *                                            its tenant's security log
  *   POST /portal/<secret>/join               make/open the guest web chat → 303 to it
  *   POST /portal/<secret>/close              admin, tube → close that link (403 on a wrong token)
+ *   POST /portal/<secret>/connect-link       admin → replace the connect link (the old one stops working)
+ *   GET  /connect/<token>                    how to use a connect link (names no room)
  *   GET  /map/<token>                        picture of the same room (404 once expired)
  *
  * Secrets come from `-sameroom portal` (commands/portal.ts) and `-sameroom map` (commands/map.ts).
  */
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import { parseRoomKey, type RoomKey } from '../model.js';
-import { workspaceOf } from '../seclog.js';
 import type { Services } from '../services.js';
-import { closeFromPortal, sameToken } from './admin.js';
+import { ADMIN_ACTOR, closeFromPortal, connectUrl, replaceConnectLink, sameToken } from './admin.js';
 import { guestChat, openGuestChat, type WebRoomMaker } from './guest.js';
 import { esc, notFound, plainRoomName, sendPage, badge } from './html.js';
 import { mapSvg, sameRoomGraph } from './map.js';
-import { portalPage, type PortalLink } from './page.js';
+import { portalPage, type PortalAdminView } from './page.js';
 
 export { isWebRoomMaker, type WebRoomMaker } from './guest.js';
 
@@ -52,26 +54,21 @@ export function mountPortal(http: FastifyInstance, s: Services, web: WebRoomMake
       if (wantsAdmin && !sameToken(req.query.admin, settings.portalAdmin)) {
         return sendPage(reply, 403, 'Forbidden', '<h1>Forbidden</h1><p>This admin link is not valid for this room (it may have been replaced with <code>portal reset</code>).</p>');
       }
-      const ref = parseRoomKey(room);
-      const [title, graph, log] = await Promise.all([plainRoomName(s, room), sameRoomGraph(s, room), s.seclog.recent(workspaceOf(ref), 100)]);
-      let admin: { token: string; links: PortalLink[] } | undefined;
+      const title = await plainRoomName(s, room);
+      let admin: PortalAdminView | undefined;
       if (wantsAdmin && req.query.admin) {
-        const tubes = await s.tubes.of(room);
+        const [graph, tubes, log] = await Promise.all([sameRoomGraph(s, room), s.tubes.of(room), s.seclog.recent(s.tenant(parseRoomKey(room)), 50)]);
         const links = await Promise.all(tubes.map(async (t) => ({ id: t.id, other: await plainRoomName(s, t.a === room ? t.b : t.a), createdAt: t.createdAt })));
-        admin = { token: req.query.admin, links };
+        const token = settings.portalConnect ?? (await replaceConnectLink(s, room));
+        admin = { token: req.query.admin, links, graph, svg: mapSvg(graph), connectUrl: connectUrl(s, token), log };
       }
       const html = portalPage({
         secret: req.params.secret,
         room,
         title,
-        graph,
-        svg: mapSvg(graph),
-        portalUrl: `${s.config.publicUrl}/portal/${req.params.secret}`,
         word: s.config.commandWord,
         guest: web ? await guestChat(s, web, req.params.secret, room) : { state: 'unavailable' },
         ...(admin ? { admin } : {}),
-        // Guests see this room's own entries; the admin link shows the whole workspace's.
-        log: (admin ? log : log.filter((e) => e.room === room)).slice(-50),
       });
       return sendPage(reply, 200, `${title.name}: portal`, html);
     });
@@ -86,20 +83,47 @@ export function mountPortal(http: FastifyInstance, s: Services, web: WebRoomMake
       return reply.code(303).header('location', path).send();
     });
 
-    app.post<{ Params: { secret: string } }>('/portal/:secret/close', async (req, reply) => {
-      const room = await portalRoom(req.params.secret);
+    /**
+     * An admin's form post: the room when the portal and its admin token are valid, else the
+     * answer already sent (404, 403). `back` is where the admin page is after the change.
+     */
+    const adminPost = async (
+      secret: string,
+      body: unknown,
+      reply: FastifyReply,
+      needs: string,
+    ): Promise<{ room: RoomKey; back: string } | FastifyReply> => {
+      const room = await portalRoom(secret);
       if (!room) return notFound(reply, gone);
-      const token = field(req.body, 'admin');
+      const token = field(body, 'admin');
       if (!sameToken(token, (await s.rooms.get(room)).portalAdmin)) {
-        return sendPage(reply, 403, 'Forbidden', '<h1>Forbidden</h1><p>Closing links needs this room’s admin link.</p>');
+        return sendPage(reply, 403, 'Forbidden', `<h1>Forbidden</h1><p>${esc(needs)} needs this room’s admin link.</p>`);
       }
-      const tube = (await s.tubes.of(room)).find((t) => t.id === field(req.body, 'tube'));
+      return { room, back: `/portal/${encodeURIComponent(secret)}?admin=${encodeURIComponent(token ?? '')}` };
+    };
+
+    app.post<{ Params: { secret: string } }>('/portal/:secret/close', async (req, reply) => {
+      const ok = await adminPost(req.params.secret, req.body, reply, 'Closing links');
+      if (!('room' in ok)) return ok;
+      const tube = (await s.tubes.of(ok.room)).find((t) => t.id === field(req.body, 'tube'));
       if (!tube) return notFound(reply, 'This room has no such link (it may be closed already).');
-      await closeFromPortal(s, room, tube);
-      return reply
-        .code(303)
-        .header('location', `/portal/${encodeURIComponent(req.params.secret)}?admin=${encodeURIComponent(token ?? '')}`)
-        .send();
+      await closeFromPortal(s, ok.room, tube);
+      return reply.code(303).header('location', ok.back).send();
+    });
+
+    app.post<{ Params: { secret: string } }>('/portal/:secret/connect-link', async (req, reply) => {
+      const ok = await adminPost(req.params.secret, req.body, reply, 'Replacing the connect link');
+      if (!('room' in ok)) return ok;
+      await replaceConnectLink(s, ok.room);
+      await s.audit(parseRoomKey(ok.room), { type: 'portal', actor: ADMIN_ACTOR, detail: 'connect link replaced; the old one no longer works' });
+      return reply.code(303).header('location', `${ok.back}#connect`).send();
+    });
+
+    app.get<{ Params: { token: string } }>('/connect/:token', async (req, reply) => {
+      const room = SECRET.test(req.params.token) ? await s.links.connectRoom(req.params.token) : null;
+      if (!room) return notFound(reply, 'This connect link does not work (any more): it may have been replaced.');
+      const line = `-${s.config.commandWord} connect ${s.config.publicUrl}/connect/${req.params.token}`;
+      return sendPage(reply, 200, 'Connect a room', `<h1>Connect a room</h1><p>This is a Sameroom connect link. To link one of your rooms, type this line in that room, where the Sameroom bot is:</p><p><code>${esc(line)}</code></p>`);
     });
 
     app.get<{ Params: { token: string } }>('/map/:token', async (req, reply) => {

@@ -133,12 +133,13 @@ export function mapSvg(g: SameRoomGraph): string {
     return `${line}<text x="${mx}" y="${my - 6}" text-anchor="middle" class="dir">paused</text>`;
   });
 
-  const nodes = [...pos.values()].map(({ x, y, ox, oy, node }) => {
+  // Nodes are labelled by position: a room's key (a web room's only secret) never reaches a page.
+  const nodes = [...pos.values()].map(({ x, y, ox, oy, node }, i) => {
     const colour = platformColour(node.platform);
     const focus = node.key === g.focus;
     const dir = node.direction === 'both' ? 'sends and receives' : node.direction === 'in' ? 'only receives' : 'only sends';
     return [
-      `<g class="node${focus ? ' focus' : ''}" data-room="${esc(node.key)}" data-platform="${esc(node.platform)}">`,
+      `<g class="node${focus ? ' focus' : ''}" data-room="r${i + 1}" data-platform="${esc(node.platform)}">`,
       `<title>${esc(`${node.name} (${platformName(node.platform)}): ${dir}`)}</title>`,
       `<circle cx="${x}" cy="${y}" r="${R}" fill="${esc(colour)}" stroke="${focus ? '#111' : '#fff'}" stroke-width="${focus ? 4 : 2}"/>`,
       `<text x="${x}" y="${y + 4}" text-anchor="middle" class="platform">${esc(clip(platformName(node.platform), 10))}</text>`,

@@ -1,7 +1,6 @@
 /** A command's answer that the platform refuses is retried; the command is never run twice. */
 import { afterEach, describe, expect, it } from 'vitest';
 import type { RemoteMessageId } from '../../src/model.js';
-import { workspaceOf } from '../../src/seclog.js';
 import { startTestBridge, type TestBridge } from '../helpers/bridge-harness.js';
 import { codeIn } from '../helpers/pairing.js';
 import { TestBot } from '../helpers/test-bot.js';
@@ -32,7 +31,7 @@ describe('command answers', () => {
         [code, true, id],
         [code, false, id],
       ]);
-      const log = await tb.bridge.seclog.recent(workspaceOf(a.ref('x')));
+      const log = await tb.bridge.seclog.recent(tb.bridge.tenant(a.ref('x')));
       expect(log.filter((e) => e.type === 'open')).toHaveLength(1);
       // And the one code works.
       await b.says('y', 'Bob', `-sameroom connect ${code}`);
@@ -61,7 +60,7 @@ describe('command answers', () => {
       await tb.settle();
       expect(a.sayLog).toHaveLength(1);
       expect(codeIn(a.sayLog[0]?.text ?? '')).toBeTruthy();
-      const log = await tb.bridge.seclog.recent(workspaceOf(room));
+      const log = await tb.bridge.seclog.recent(tb.bridge.tenant(room));
       expect(log.filter((e) => e.type === 'open')).toHaveLength(1);
     });
 
@@ -73,7 +72,7 @@ describe('command answers', () => {
       await Promise.all([a.ingest(ev), a.ingest(ev), a.ingest(ev)]);
       await tb.settle();
       expect(a.sayLog).toHaveLength(1);
-      const log = await tb.bridge.seclog.recent(workspaceOf(room));
+      const log = await tb.bridge.seclog.recent(tb.bridge.tenant(room));
       expect(log.filter((e) => e.type === 'open')).toHaveLength(1);
     });
   }

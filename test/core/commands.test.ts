@@ -111,9 +111,13 @@ describe('commands', () => {
     expect(last(b, 'w')).toMatch(/Too many failed attempts/);
     await b.says('v', 'Val', `-sameroom connect ${good}`);
     expect(last(b, 'v')).toMatch(/now linked/);
-    const log = await tb!.bridge.seclog.recent('beta');
+    // Each room is its own tenant: y's log has its five refusals and its lockout, w's its lockout.
+    const log = await tb!.bridge.seclog.recent(tb!.bridge.tenant(b.ref('y')));
     expect(log.filter((e) => e.type === 'connect_refused')).toHaveLength(5);
-    expect(log.filter((e) => e.type === 'rate_limited')).toHaveLength(2);
+    expect(log.filter((e) => e.type === 'rate_limited')).toHaveLength(1);
+    expect((await tb!.bridge.seclog.recent(tb!.bridge.tenant(b.ref('w')))).filter((e) => e.type === 'rate_limited')).toHaveLength(1);
+    // What was typed is never logged.
+    expect(JSON.stringify(log)).not.toContain('AAAA');
   });
 
   it('list, close, disable, format, ping, help, ^^^', async () => {
@@ -143,15 +147,24 @@ describe('commands', () => {
     expect(last(a, 'x')).toBe('bridge-bot: Removed all 1 link of this room.');
   });
 
-  it('portal gives a link another room can connect with; reset kills the old one', async () => {
+  it('portal: members get the public page; the admin gets the admin and connect links privately; reset kills them', async () => {
     const { a, b } = await setup();
     await a.says('x', 'Ann', '-sameroom portal');
-    const url = /(http\S+\/portal\/\S+)/.exec(last(a, 'x'))?.[1];
-    expect(url).toBeDefined();
-    await a.says('x', 'Ann', '-sameroom portal reset');
-    const fresh = /(http\S+\/portal\/[A-Za-z0-9_-]+)/.exec(a.room('x').at(-1)?.text ?? '')?.[1];
-    await b.says('y', 'Bob', `-sameroom connect ${url}`);
+    const publicUrl = /(http\S+\/portal\/[A-Za-z0-9_-]+)/.exec(last(a, 'x'))?.[1];
+    expect(publicUrl).toBeDefined();
+    // Nothing secret in the room: the admin link went to Ann alone.
+    expect(last(a, 'x')).toMatch(/I sent you its admin link in a direct message/);
+    expect(a.lines('x').join('\n')).not.toMatch(/admin=|\/connect\//);
+    const connectUrl = /connect (http\S+\/connect\/[A-Za-z0-9_-]+)/.exec(a.lastPrivate('x', 'Ann'))?.[1];
+    expect(a.lastPrivate('x', 'Ann')).toMatch(/\?admin=[A-Za-z0-9_-]{24}/);
+    // The public portal URL is not a connect capability.
+    await b.says('y', 'Bob', `-sameroom connect ${publicUrl}`);
     expect(last(b, 'y')).toMatch(/not valid/);
+    await a.says('x', 'Ann', '-sameroom portal reset');
+    await b.says('y', 'Bob', `-sameroom connect ${connectUrl}`);
+    expect(last(b, 'y')).toMatch(/not valid/);
+    const fresh = /connect (http\S+\/connect\/[A-Za-z0-9_-]+)/.exec(a.lastPrivate('x', 'Ann'))?.[1];
+    expect(fresh).not.toBe(connectUrl);
     await b.says('y', 'Bob', `-sameroom connect ${fresh}`);
     expect(last(b, 'y')).toMatch(/now linked to #x/);
   });
@@ -166,20 +179,38 @@ describe('commands', () => {
     expect(ttl).toBeLessThanOrEqual(24 * 3600_000);
   });
 
-  it('log on streams new security log entries of the workspace into the room', async () => {
+  it('log on streams the tenant log: a room without a workspace sees only its own events', async () => {
     const { a, b } = await setup();
     await a.says('audit', 'Ann', '-sameroom log on');
     await a.says('x', 'Ann', '-sameroom open');
+    await a.says('audit', 'Ann', '-sameroom open');
     await b.says('y', 'Bob', '-sameroom connect WRNG-WRNG-WRNG');
     await tb!.settle();
     const lines = a.lines('audit');
-    expect(lines.some((l) => / open alpha::x by alpha:ann \(Ann\): code issued/.test(l))).toBe(true);
-    // beta's refusals belong to beta's log, not alpha's.
+    expect(lines.some((l) => / open in #audit \(alpha\) by alpha:ann \(Ann\): code issued/.test(l))).toBe(true);
+    // Another room of the same platform, and another platform's refusals, are not this room's.
+    expect(lines.some((l) => l.includes('#x'))).toBe(false);
     expect(lines.some((l) => l.includes('connect_refused'))).toBe(false);
     await a.says('audit', 'Ann', '-sameroom log off');
-    await a.says('x', 'Ann', '-sameroom open');
+    await a.says('audit', 'Ann', '-sameroom open');
     await tb!.settle();
     expect(a.lines('audit').filter((l) => l.includes('code issued'))).toHaveLength(1);
+  });
+
+  it('log on in a workspace streams its rooms, and the far side of its tubes by name only', async () => {
+    const a = new TestBot('alpha', {}, '', 'T1');
+    const b = new TestBot('beta');
+    a.admins = new Map([['audit', new Set(['ann'])]]);
+    tb = await startTestBridge({ store: 'embedded', bots: [a, b] });
+    await a.says('audit', 'Ann', '-sameroom log on');
+    await a.says('x', 'Ann', '-sameroom open');
+    await b.says('y', 'Bob', `-sameroom connect ${codeIn(last(a, 'x'))}`);
+    await tb.settle();
+    const lines = a.lines("audit").join("\n");
+    expect(lines).toMatch(/ open in #x \(alpha\) by alpha:ann \(Ann\): code issued/);
+    expect(lines).toMatch(/ connect in #x \(alpha\) by Bob in #y \(beta\): linked to #y \(beta\)/);
+    // The far side's internal ids (room key, user id) never reach this tenant.
+    expect(lines).not.toMatch(/beta::y|beta:bob/);
   });
 });
 

@@ -50,7 +50,7 @@ describe.each<StoreKind>(['embedded', 'redis'])('delivery on the %s store', (sto
     const letters = await dead.list();
     expect(letters).toHaveLength(1);
     expect(letters[0]).toMatchObject({ attempts: 3, error: 'Error: HTTP 500', job: { op: 'post', target: 'down::d' } });
-    const log = await tb.bridge.seclog.recent('down');
+    const log = await tb.bridge.seclog.recent(tb.bridge.tenant(down.ref('d')));
     expect(log.find((e) => e.type === 'dead_letter')?.detail).toMatch(/post not delivered after 3 attempts/);
     expect(await dead.replay(tb.bridge.queue)).toBe(1);
     await tb.settle();

@@ -11,7 +11,7 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import { createTelegramBot } from '../../bots/telegram/index.js';
-import { roomKey } from '../../src/model.js';
+import { parseRoomKey, roomKey } from '../../src/model.js';
 import { DeadLetters } from '../../src/queue/queue.js';
 import { startFakeTelegram, type FakeTelegram } from '../fakes/telegram/index.js';
 import { startTestBridge, type TestBridge } from '../helpers/bridge-harness.js';
@@ -80,7 +80,7 @@ describe('a platform failing on the target side', () => {
   };
 
   it('429s then 500s for a minute: deliveries wait and resume in order, nothing lost', async () => {
-    const { tgFake, alpha, bridge, copies } = await setup({ maxAttempts: 100, baseDelayMs: 500, maxDelayMs: 2000 });
+    const { tgFake, chat, alpha, bridge, copies } = await setup({ maxAttempts: 100, baseDelayMs: 500, maxDelayMs: 2000 });
     for (let i = 0; i < 5; i++) await alpha.says('lobby', 'Ann', `b${i}`);
     await waitFor(() => copies().length === 5, 10_000, 'copies before the outage');
 
@@ -121,7 +121,7 @@ describe('a platform failing on the target side', () => {
     expect(metric(after, 'sameroom_deliveries_total{platform="telegram",op="post"}')).toBe(25);
     expect(metric(after, 'sameroom_queue_depth{platform="telegram"}')).toBe(0);
     expect(metric(after, 'sameroom_queue_oldest_seconds{platform="telegram"}')).toBe(0);
-    expect(await bridge.bridge.seclog.recent('telegram')).not.toContainEqual(expect.objectContaining({ type: 'dead_letter' }));
+    expect(await bridge.bridge.seclog.recent(bridge.bridge.tenant({ platform: 'telegram', channel: String(chat.id) }))).not.toContainEqual(expect.objectContaining({ type: 'dead_letter' }));
   }, 150_000);
 
   it('after the retry budget: dead letters, security log, metrics; `npm run dlq` lists and replays them', async () => {
@@ -136,7 +136,7 @@ describe('a platform failing on the target side', () => {
     const room = roomKey({ platform: 'telegram', channel: String(chat.id) });
     const letters = await dead.list();
     expect(letters.map((l) => [l.job.op, l.job.target, l.attempts])).toEqual(Array.from({ length: 5 }, () => ['post', room, 3]));
-    const log = (await bridge.bridge.seclog.recent('telegram')).filter((e) => e.type === 'dead_letter');
+    const log = (await bridge.bridge.seclog.recent(bridge.bridge.tenant(parseRoomKey(room)))).filter((e) => e.type === 'dead_letter');
     expect(log).toHaveLength(5);
     for (const e of log) {
       expect(e).toMatchObject({ room, actor: 'bridge' });

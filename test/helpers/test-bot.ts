@@ -2,7 +2,7 @@
  * The core's test platform: an in-memory bot with declared capabilities. Tests make people
  * talk with `says`/`edits`/`deletes` and read each room's visible history with `room()`.
  */
-import { capabilitiesIn, type Bot, type BotContext, type DeletingBot, type EditingBot, type NamingBot } from '../../src/bot.js';
+import { capabilitiesIn, type AdminAware, type Bot, type BotContext, type DeletingBot, type EditingBot, type NamingBot, type PrivateReplier, type WorkspaceBot } from '../../src/bot.js';
 import { rateLimited } from '../../src/errors.js';
 import type { Capabilities, OutboundDelete, OutboundEdit, OutboundPost, RemoteMessageId, RoomRef, StoredFile } from '../../src/model.js';
 import { toPlain } from '../../src/markup.js';
@@ -19,7 +19,7 @@ export interface Shown {
 
 const DEFAULT_CAPS: Capabilities = { maxTextLength: 1000, maxFileBytes: 1024 * 1024, impersonate: false, replies: true };
 
-export class TestBot implements Bot, EditingBot, DeletingBot, NamingBot {
+export class TestBot implements Bot, EditingBot, DeletingBot, NamingBot, AdminAware, PrivateReplier, WorkspaceBot {
   readonly capabilities: Capabilities;
   ctx: BotContext | undefined;
   private readonly rooms = new Map<string, Shown[]>();
@@ -32,12 +32,22 @@ export class TestBot implements Bot, EditingBot, DeletingBot, NamingBot {
   /** Every answer the platform refused or took, in order (`text`, and whether it was refused). */
   readonly sayLog: Array<{ text: string; refused: boolean; replyTo?: RemoteMessageId }> = [];
   readonly sendLog: OutboundPost[] = [];
+  /** Who administers each room (user ids, lower-cased names); unset: this platform cannot tell. */
+  admins: Map<string, Set<string>> | undefined;
+  /** Admin lookups fail (the platform is down) while set. */
+  adminLookupFails = false;
+  readonly adminsAre = 'the test room’s admins';
+  readonly privately = 'in a direct message';
+  /** What each person was shown privately: `channel/userId` → texts. */
+  readonly privateLog = new Map<string, string[]>();
 
   constructor(
     readonly platform: string,
     caps: Partial<Capabilities> = {},
     /** made part of every message and event id: two instances of one platform (two processes) never collide */
     private readonly space = '',
+    /** every room of this bot is in this admin-controlled workspace (a Slack team, a Discord guild) */
+    readonly workspace?: string,
   ) {
     this.capabilities = { ...DEFAULT_CAPS, ...caps };
   }
@@ -51,7 +61,11 @@ export class TestBot implements Bot, EditingBot, DeletingBot, NamingBot {
   }
 
   ref(channel: string): RoomRef {
-    return { platform: this.platform, channel };
+    return this.workspace ? { platform: this.platform, workspace: this.workspace, channel } : { platform: this.platform, channel };
+  }
+
+  tenantWorkspace(room: RoomRef): string | undefined {
+    return room.workspace;
   }
 
   /** What people in `channel` see, oldest first, deleted messages left out. */
@@ -139,6 +153,22 @@ export class TestBot implements Bot, EditingBot, DeletingBot, NamingBot {
   async delete(d: OutboundDelete): Promise<void> {
     this.fail();
     this.find(d.room.channel, d.id).deleted = true;
+  }
+
+  async isAdmin(room: RoomRef, userId: string): Promise<boolean | undefined> {
+    if (this.adminLookupFails) throw new Error('admin lookup failed');
+    return this.admins ? (this.admins.get(room.channel)?.has(userId) ?? false) : undefined;
+  }
+
+  async sayPrivately(room: RoomRef, userId: string, text: string): Promise<boolean> {
+    const key = `${room.channel}/${userId}`;
+    this.privateLog.set(key, [...(this.privateLog.get(key) ?? []), text]);
+    return true;
+  }
+
+  /** The last thing `who` (a name, as `says` takes it) was shown privately in `channel`. */
+  lastPrivate(channel: string, who: string): string {
+    return this.privateLog.get(`${channel}/${who.toLowerCase()}`)?.at(-1) ?? '';
   }
 
   async roomName(room: RoomRef): Promise<string> {

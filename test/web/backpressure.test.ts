@@ -44,7 +44,7 @@ describe('older pages and back-pressure', () => {
     const room = await rooms.create('Busy');
     for (let i = 1; i <= 12; i++) await chat.add(room.id, { kind: 'user', author: { id: 'u1', name: 'Ann' }, text: `m${i}`, files: [] });
     const socket = new FakeSocket();
-    new Session(socket as unknown as WebSocket, { chat, config, log: createLogger('silent'), fileMeta: async () => null, ingest: async () => undefined }, () => undefined);
+    new Session(socket as unknown as WebSocket, { chat, config, log: createLogger('silent'), fileMeta: async () => null, ingest: async () => undefined, joined: async () => undefined }, () => undefined);
 
     socket.frame({ type: 'hello', room: room.id, name: 'Bob', key: newKey() });
     const welcome = await until('welcome', () => socket.sent.find((f): f is Extract<ServerFrame, { type: 'welcome' }> => f.type === 'welcome'));

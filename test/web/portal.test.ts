@@ -47,22 +47,39 @@ describe('portal and map', () => {
     const base = tb.url;
     await pair(alpha, 'general', beta, '<b>lobby</b>');
     await alpha.says('general', 'Ann', '-sameroom portal');
-    const answer = toPlain(alpha.room('general').at(-1)?.text ?? '');
-    const portal = portalOf(answer);
+    // The admin link reaches Ann alone; the room sees the public page's link.
+    const portal = portalOf(toPlain(alpha.lastPrivate('general', 'Ann')));
+    expect(toPlain(alpha.room('general').at(-1)?.text ?? '')).not.toContain('admin=');
 
     const res = await fetch(`${base}${portal.path}`);
     expect(res.status).toBe(200);
     expect(res.headers.get('content-security-policy')).toContain("default-src 'none'");
     const html = await res.text();
+    // The public page: the room's name and its guest chat, nothing else.
     expect(html).toContain('#general');
-    expect(html).toContain('#&lt;b&gt;lobby&lt;/b&gt;');
-    expect(html).not.toContain('<b>lobby');
-    expect(html).toContain(`-sameroom connect ${tb.config.publicUrl}${portal.path}`);
-    expect(html).toMatch(/<strong>portal<\/strong> by alpha:ann \(Ann\)/);
-    expect(html).toMatch(/<strong>connect<\/strong>/);
     expect(html).toContain('Join the chat');
-    expect(html).not.toContain('Close</button>');
-    expect((html.match(/<g class="node( focus)?" /g) ?? []).length).toBe(2);
+    expect(html).not.toContain('lobby');
+    expect(html).not.toMatch(/connect-line|Security log|<svg|Close<\/button>/);
+
+    const adminHtml = await (await fetch(`${base}${portal.path}?admin=${portal.admin}`)).text();
+    expect(adminHtml).toContain('#&lt;b&gt;lobby&lt;/b&gt;');
+    expect(adminHtml).not.toContain('<b>lobby');
+    expect(adminHtml).toMatch(new RegExp(`-sameroom connect ${tb.config.publicUrl}/connect/[A-Za-z0-9_-]{24}`));
+    expect(adminHtml).not.toContain(`connect ${tb.config.publicUrl}${portal.path}`);
+    expect(adminHtml).toMatch(/portal in #general \(alpha\) by alpha:ann \(Ann\)/);
+    expect(adminHtml).toMatch(/ connect in #general/);
+    expect((adminHtml.match(/<g class="node( focus)?" /g) ?? []).length).toBe(2);
+    // The connect link is revocable from the admin page (admin token needed).
+    const connectOf = (html: string): string => /connect (http\S+\/connect\/[A-Za-z0-9_-]+)/.exec(html)?.[1] ?? '';
+    const firstConnect = connectOf(adminHtml);
+    expect((await fetch(`${base}${portal.path}/connect-link`, form({ admin: 'wrong' }))).status).toBe(403);
+    expect(connectOf(await (await fetch(`${base}${portal.path}?admin=${portal.admin}`)).text())).toBe(firstConnect);
+    const replaced = await fetch(`${base}${portal.path}/connect-link`, form({ admin: portal.admin }));
+    expect(replaced.status).toBe(303);
+    const secondConnect = connectOf(await (await fetch(`${base}${portal.path}?admin=${portal.admin}`)).text());
+    expect(secondConnect).not.toBe(firstConnect);
+    await beta.says('other', 'Bob', `-sameroom connect ${firstConnect}`);
+    expect(beta.lines('other').at(-1)).toMatch(/not valid/);
 
     // A guest joins: a web room is made, linked, and reused for the next guest.
     const join = await fetch(`${base}${portal.path}/join`, form({}));
@@ -103,8 +120,8 @@ describe('portal and map', () => {
     expect(await tb.bridge.tubes.of(roomKey(alpha.ref('general')))).toHaveLength(1);
     expect(alpha.lines('general').at(-1)).toBe("bridge-bot: The link to #<b>lobby</b> (beta) was closed from this room's portal.");
     expect(beta.lines('<b>lobby</b>').at(-1)).toBe('bridge-bot: This room is no longer linked to #general (alpha).');
-    const after = await (await fetch(`${base}${portal.path}`)).text();
-    expect(after).toMatch(/<strong>close<\/strong> by portal:admin/);
+    const after = await (await fetch(`${base}${portal.path}?admin=${portal.admin}`)).text();
+    expect(after).toMatch(/close in #general \(alpha\) by portal:admin/);
     expect((await fetch(`${base}${portal.path}/close`, form({ admin: portal.admin, tube: toBeta?.id ?? '' }))).status).toBe(404);
 
     // A reset portal link stops working, and its guest chat is unlinked with it.

@@ -13,6 +13,7 @@ import {
   type APIApplicationCommand,
   type APIUser,
   type RESTGetAPIGatewayBotResult,
+  type RESTGetAPIGuildMemberResult,
   type RESTPutAPIApplicationCommandsJSONBody,
 } from 'discord-api-types/v10';
 import type { FastifyInstance, FastifyReply } from 'fastify';
@@ -52,6 +53,16 @@ export function registerOtherRoutes(app: FastifyInstance, fake: FakeDiscord): vo
   app.get('/api/v10/channels/:id', async (req, reply) => {
     const c = world.channels.get(param(req, 'id'));
     return c ? world.apiChannel(c) : apiError(reply, 404, RESTJSONErrorCodes.UnknownChannel, 'Unknown Channel');
+  });
+
+  app.get('/api/v10/guilds/:guild/members/:user', async (req, reply) => {
+    const guildId = param(req, 'guild');
+    const user = world.users.get(param(req, 'user'));
+    if (!world.guilds.has(guildId)) return apiError(reply, 404, RESTJSONErrorCodes.UnknownGuild, 'Unknown Guild');
+    const m = user ? fake.memberNoUser(guildId, user.id) : undefined;
+    if (!user || !m) return apiError(reply, 404, RESTJSONErrorCodes.UnknownMember, 'Unknown Member');
+    const member: RESTGetAPIGuildMemberResult = { ...m, user };
+    return member;
   });
 
   app.get('/api/v10/channels/:id/webhooks', async (req, reply) => {

@@ -12,6 +12,7 @@ import {
   type APIMessageReference,
   type APIRole,
   type APIUser,
+  type APIOverwrite,
   type APIWebhook,
 } from 'discord-api-types/v10';
 import { compareSnowflakes, snowflake } from './snowflake.js';
@@ -40,6 +41,8 @@ export interface FakeChannel {
   /** For threads: the text channel the thread lives in. */
   readonly parent_id?: string;
   readonly recipient?: APIUser;
+  /** Permission overwrites of a guild channel (GET /channels/:id returns them). */
+  overwrites?: APIOverwrite[];
 }
 
 export type FakeWebhook = APIWebhook & { token: string; channel_id: string };
@@ -105,8 +108,9 @@ export class World {
     return guild;
   }
 
-  addRole(guildId: string, name: string): APIRole {
-    const r = role(snowflake(), name);
+  /** A role with these permission bits (a decimal string, as Discord sends them). */
+  addRole(guildId: string, name: string, permissions = '0'): APIRole {
+    const r = { ...role(snowflake(), name), permissions };
     this.guild(guildId).roles.push(r);
     return r;
   }
@@ -216,7 +220,7 @@ export class World {
       name: c.name,
       guild_id: c.guild_id,
       position: 0,
-      permission_overwrites: [],
+      permission_overwrites: c.overwrites ?? [],
       parent_id: null,
       nsfw: false,
       topic: null,

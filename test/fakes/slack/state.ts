@@ -13,6 +13,9 @@ export interface FakeUser {
   readonly displayName?: string;
   readonly realName?: string;
   readonly avatarUrl?: string;
+  /** workspace admin / owner, as users.info reports them */
+  readonly isAdmin?: boolean;
+  readonly isOwner?: boolean;
 }
 
 export type ChannelKind = 'channel' | 'group' | 'im' | 'mpim';
@@ -23,6 +26,8 @@ export interface FakeChannel {
   readonly kind: ChannelKind;
   /** For an IM: the other user. */
   readonly user?: string;
+  /** Who made the channel (conversations.info `creator`). */
+  readonly creator?: string;
 }
 
 /**
@@ -98,6 +103,8 @@ export class SlackState {
   readonly posts: PostRecord[] = [];
   readonly updates: { channel: string; ts: string; text: string }[] = [];
   readonly deletes: { channel: string; ts: string }[] = [];
+  /** chat.postEphemeral: seen by `user` only, kept nowhere in the channel. */
+  readonly ephemerals: { channel: string; user: string; text: string }[] = [];
   readonly completes: CompleteRecord[] = [];
   readonly calls: CallRecord[] = [];
   readonly failures = new Map<string, Failure[]>();

@@ -7,6 +7,7 @@ import type {
   AppsConnectionsOpenResponse,
   AuthTestResponse,
   ChatDeleteResponse,
+  ChatPostEphemeralResponse,
   ChatPostMessageResponse,
   ChatUpdateResponse,
   ConversationsHistoryResponse,
@@ -120,6 +121,8 @@ export function registerWebApi(http: FastifyInstance, o: WebApiOptions): void {
           id: u.id,
           name: u.name,
           real_name: u.realName ?? u.name,
+          is_admin: u.isAdmin ?? false,
+          is_owner: u.isOwner ?? false,
           profile: {
             display_name: u.displayName ?? '',
             real_name: u.realName ?? u.name,
@@ -138,8 +141,18 @@ export function registerWebApi(http: FastifyInstance, o: WebApiOptions): void {
         is_im: c.kind === 'im',
         is_mpim: c.kind === 'mpim',
         ...(c.name ? { name: c.name } : {}),
+        ...(c.creator ? { creator: c.creator } : {}),
       };
       return { ok: true, channel: { ...info, ...(c.user ? { user: c.user } : {}) } } satisfies ConversationsInfoResponse;
+    },
+    // Shown to one user; a user the workspace does not have gets user_not_in_channel, as from Slack.
+    'chat.postEphemeral': (p) => {
+      const ch = channel(p.channel);
+      if (!s.channels.has(ch)) fail('channel_not_found');
+      const user = need(p, 'user');
+      if (!s.users.has(user)) fail('user_not_in_channel');
+      s.ephemerals.push({ channel: ch, user, text: text(p) });
+      return { ok: true, message_ts: s.nextTs() } satisfies ChatPostEphemeralResponse;
     },
     'chat.postMessage': (p) => {
       const ch = channel(p.channel);

@@ -5,6 +5,7 @@
 import type {
   Chat,
   ChatFullInfo,
+  ChatMember,
   File as TgFile,
   Message,
   MessageEntity,
@@ -180,6 +181,23 @@ export function messageMethods(world: World, me: User, limits: Limits): Record<s
       if (!file) throw badRequest('invalid file_id');
       if (file.size > limits.downloadBytes) throw badRequest('file is too big');
       return { file_id: file.file_id, file_unique_id: file.file_unique_id, file_size: file.size, file_path: file.file_path };
+    },
+
+    // Statuses as the Bot API reports them: creator, administrator, member, left (unknown users: 400).
+    getchatmember: (p): ChatMember => {
+      const chat = chatOf(p);
+      const user = world.users.get(p.num('user_id') ?? 0);
+      if (!user) throw badRequest('user not found');
+      const role = world.roles.get(chat.id)?.get(user.id);
+      if (role === 'creator') return { status: 'creator', user, is_anonymous: false };
+      if (role === 'administrator') {
+        return {
+          status: 'administrator', user, can_be_edited: false, is_anonymous: false, can_manage_chat: true, can_delete_messages: true,
+          can_manage_video_chats: true, can_restrict_members: true, can_promote_members: false, can_change_info: true, can_invite_users: true,
+          can_post_stories: false, can_edit_stories: false, can_delete_stories: false,
+        };
+      }
+      return { status: 'member', user };
     },
 
     getchat: (p): ChatFullInfo => ({

@@ -56,6 +56,10 @@ export class World {
   readonly messages = new Map<number, Map<number, StoredMessage>>();
   readonly files = new Map<string, StoredFile>();
   readonly topics = new Map<number, Set<number>>();
+  /** Every user the world made, by id. */
+  readonly users = new Map<number, User>();
+  /** Who owns or administers each chat (everyone else in a group is a plain member). */
+  readonly roles = new Map<number, Map<number, 'creator' | 'administrator'>>();
   /** Updates not yet confirmed (getUpdates offset) or delivered (webhook). */
   pending: Update[] = [];
   private nextUpdateId = 500_000;
@@ -78,7 +82,14 @@ export class World {
   }
 
   user(spec: Partial<User> = {}): User {
-    return { id: this.nextUserId++, is_bot: false, first_name: 'User', ...spec };
+    const user: User = { id: this.nextUserId++, is_bot: false, first_name: 'User', ...spec };
+    this.users.set(user.id, user);
+    return user;
+  }
+
+  /** Makes `user` the creator or an administrator of a chat. */
+  promote(chatId: number, user: User, role: 'creator' | 'administrator' = 'administrator'): void {
+    this.roles.set(chatId, (this.roles.get(chatId) ?? new Map<number, 'creator' | 'administrator'>()).set(user.id, role));
   }
 
   chat(spec: Partial<Chat> & { type: string }): Chat {
