@@ -9,6 +9,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { freePort } from '../helpers/redis-server.js';
 import { TestBot } from '../helpers/test-bot.js';
 import { Client, codeIn, startWeb, until, type WebKit } from '../web/helpers.js';
 import { createRoomInPage, launch, pickName, say, screenshot } from './browser.js';
@@ -39,7 +40,14 @@ describe('the web chat for keyboard, screen reader and phone users', () => {
   const contexts: BrowserContext[] = [];
   beforeAll(async () => {
     browser = await launch();
-    kit = await startWeb({ bots: [slack], web: { frameRate: { capacity: 100, perSecond: 50 } }, env: { PUBLIC_URL: 'https://chat.example.com' } });
+    // Links point at the public address; the page itself is opened on loopback, an origin the
+    // WebSocket accepts only when the operator lists it.
+    const port = await freePort();
+    kit = await startWeb({
+      bots: [slack],
+      web: { frameRate: { capacity: 100, perSecond: 50 } },
+      env: { PUBLIC_URL: 'https://chat.example.com', PORT: String(port), WS_ALLOWED_ORIGINS: `http://127.0.0.1:${port}` },
+    });
   });
   afterAll(async () => {
     await Promise.all(contexts.map((c) => c.close()));
