@@ -7,7 +7,7 @@ import { roomKey } from '../src/model.js';
 import type { Services } from '../src/services.js';
 import { close, disable } from './close.js';
 import { connect } from './connect.js';
-import { makeHelp } from './help.js';
+import { helpLine, makeHelp } from './help.js';
 import { list } from './list.js';
 import { map } from './map.js';
 import { open } from './open.js';
@@ -30,6 +30,7 @@ export function createCommandRunner(specs: readonly CommandSpec[] = COMMANDS): C
   for (const c of all) for (const n of [c.name, ...(c.aliases ?? [])]) byName.set(n, c);
   return {
     verbs: [...byName.keys()],
+    helpLines: (word) => all.map((c) => helpLine(c, word)),
     isCommand,
     run: (s, req) => runCommand(s, byName, req),
   };

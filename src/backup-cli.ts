@@ -6,9 +6,19 @@ import 'dotenv/config';
 import { loadConfig } from './config.js';
 import { backupDataDir, restoreDataDir } from './store/backup.js';
 
+const USAGE = `Usage: npm run backup -- <file>    a consistent copy of the embedded store (DATA_DIR), made while the bridge runs
+       npm run restore -- <file>   put a backup back into DATA_DIR (stop the bridge first)
+With REDIS_URL set the data is in Redis: back it up with Redis persistence instead.
+`;
+
 function main(): void {
+  const args = process.argv.slice(2);
+  if (args.includes('--help') || args.includes('-h')) {
+    process.stdout.write(USAGE);
+    return;
+  }
   const config = loadConfig();
-  const [verb, file] = process.argv.slice(2);
+  const [verb, file] = args;
   if ((verb !== 'backup' && verb !== 'restore') || !file) {
     throw new Error('Usage: npm run backup -- <file>   or   npm run restore -- <file>');
   }

@@ -18,6 +18,8 @@ export interface CommandRequest {
 export interface CommandRunner {
   /** every verb and alias, for bots whose platform sends bare verbs (`@Bot open`) */
   readonly verbs: readonly string[];
+  /** one line per command (`-word verb usage: meaning`), for `npm start -- --help` */
+  readonly helpLines?: (word: string) => string[];
   /** Does this plain text start with the command (`-sameroom`, any case)? */
   isCommand(plain: string, word: string): boolean;
   /** Run it; resolves with the answer (canonical markup). A failed precondition is an answer, not a throw. */

@@ -75,13 +75,16 @@ export const CORE_ENV: readonly EnvKey[] = [
   { key: 'CODE_TTL_MINUTES', kind: 'number', min: 1, default: '10', doc: 'how long an `open` code lives' },
   { key: 'MAX_FILE_MB', kind: 'number', min: 0, integer: false, default: '25', doc: 'largest file the bridge carries; bigger ones are named, not sent' },
   { key: 'CONTEXT_ON_CONNECT', kind: 'number', min: 0, max: 100, default: '20', doc: "when rooms connect, each is shown this many of the other side's recent messages (last 24 h, only what the bridge saw); 0 turns it off" },
-  { key: 'LOG_LEVEL', kind: 'string', default: 'info', doc: 'pino level: `trace`, `debug`, `info`, `warn`, `error`, `silent`' },
+  { key: 'LOG_LEVEL', kind: 'string', default: 'info', doc: 'pino level: `trace`, `debug`, `info`, `warn`, `error`, `fatal`, `silent`' },
   { key: 'LOG_FORMAT', kind: 'string', doc: '`json` or `pretty`; unset: readable lines when the output is a terminal, JSON lines otherwise' },
   { key: 'PRIVACY_FILE', kind: 'string', doc: 'plain-text file shown at `/privacy` (the Teams app links there; blank lines part paragraphs, `{{PUBLIC_URL}}` is replaced); unset: a short default' },
   { key: 'TERMS_FILE', kind: 'string', doc: 'plain-text file shown at `/terms`, like `PRIVACY_FILE`' },
   // Bounds on what strangers may make the bridge do (src/limits.ts), TRUST_PROXY among them.
   ...LIMITS_ENV,
 ];
+
+/** The levels LOG_LEVEL accepts (pino's). */
+export const LOG_LEVELS: readonly string[] = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'];
 
 /** The core's configuration; throws ConfigErrors listing every bad key at once. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -90,6 +93,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (!/^[a-z][a-z0-9_]{1,31}$/.test(word)) errors.push(`COMMAND_WORD must be a word of letters and digits, got "${word.slice(0, 40)}"`);
   const sync = v.str('DATA_SYNC') ?? 'fsync';
   if (sync !== 'fsync' && sync !== 'os') errors.push(`DATA_SYNC must be fsync or os, got "${sync.slice(0, 40)}"`);
+  const level = (v.str('LOG_LEVEL') ?? 'info').toLowerCase();
+  if (!LOG_LEVELS.includes(level)) errors.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got "${level.slice(0, 40)}"`);
   const host = v.str('HOST') ?? '127.0.0.1';
   // Teams without an app id takes unauthenticated activities: only on this machine (tests, the emulator).
   if (env.TEAMS_ALLOW_UNAUTHENTICATED?.trim().toLowerCase() === 'true' && !['127.0.0.1', '::1', 'localhost'].includes(host)) {
@@ -112,7 +117,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     codeTtlMs: (v.num('CODE_TTL_MINUTES') ?? 10) * 60_000,
     maxFileBytes: (v.num('MAX_FILE_MB') ?? 25) * 1024 * 1024,
     contextOnConnect: v.num('CONTEXT_ON_CONNECT') ?? 20,
-    logLevel: v.str('LOG_LEVEL') ?? 'info',
+    logLevel: level,
     queueShards: v.num('QUEUE_SHARDS') ?? 8,
     deliveryMaxAttempts: v.num('DELIVERY_MAX_ATTEMPTS') ?? 10,
     leaseMs: v.num('LEASE_MS') ?? 5000,

@@ -28,9 +28,20 @@ function open(config: Config, replay: boolean): { store: Store; queue?: Delivery
   return { store, queue: new MemoryQueue(store) };
 }
 
+const USAGE = `Usage: npm run dlq [-- replay [jobId ...]]
+  (no arguments)  list the dead letters (deliveries that failed every attempt)
+  replay          queue them all again, or only the jobIds given; on the embedded store, stop the
+                  bridge first: the next start delivers them
+Reads the same keys as npm start (REDIS_URL, REDIS_PREFIX, DATA_DIR, ...; npm start -- --help lists them).
+`;
+
 async function main(): Promise<void> {
-  const config = loadConfig();
   const [verb, ...ids] = process.argv.slice(2);
+  if (verb === '--help' || verb === '-h' || verb === 'help') {
+    process.stdout.write(USAGE);
+    return;
+  }
+  const config = loadConfig();
   const opened = open(config, verb === 'replay');
   if (!opened) {
     console.log(`No dead letters (no data in ${config.dataDir} yet).`);

@@ -156,3 +156,12 @@ export function secretsOf(schema: readonly EnvKey[], env: NodeJS.ProcessEnv): st
     return s.secret && typeof v === 'string' && v.trim().length >= 4 ? [v.trim(), ...(v !== v.trim() ? [v] : [])] : [];
   });
 }
+
+/** Plain-text lines for `--help`: key, default (never a secret's) and meaning. */
+export function keyHelpLines(keys: readonly EnvKey[]): string[] {
+  return keys.map((k) => {
+    const flags = [k.required ? 'required' : '', k.secret ? 'secret' : ''].filter(Boolean).join(', ');
+    const dflt = !k.secret && k.default !== undefined && k.default !== '' ? ` (default ${k.default})` : '';
+    return `  ${k.key}${dflt}: ${k.doc.replace(/`/g, '')}${flags ? ` [${flags}]` : ''}`;
+  });
+}

@@ -5,6 +5,7 @@
  */
 import 'dotenv/config';
 import type { CommandRunner } from './command.js';
+import { keyHelpLines } from './env.js';
 import { CORE_ENV, loadConfig, secretValues, type Config } from './config.js';
 import { createLogger, prettyStream, wantsPretty } from './log.js';
 import { loadPlatforms, type PlatformDescriptor } from './platform.js';
@@ -21,7 +22,35 @@ function secrets(app: App, config: Config): string[] {
   return secretValues(config.env, [...CORE_ENV, ...app.platforms.flatMap((p) => p.env)]);
 }
 
-export async function runBridge(app: App): Promise<void> {
+/** `npm start -- --help`: what it does, every key (core and platforms) and the chat commands. */
+export function bridgeUsage(app: App, word = 'sameroom'): string {
+  const out = [
+    'Usage: npm start [-- --help]',
+    '',
+    'Runs the Sameroom bridge: the HTTP server (web chat, portal, webhooks, /healthz, /metrics) and every',
+    'platform whose keys are set, configured from the environment and .env. Bad keys are listed',
+    'together at start and it exits non-zero. npm run dlq / backup / restore -- --help for the tools.',
+    '',
+    'Keys of the core:',
+    ...keyHelpLines(CORE_ENV),
+  ];
+  for (const p of app.platforms) {
+    if (p.env.length === 0) continue;
+    out.push('', `Keys of ${p.displayName}${p.enabledBy.length ? ` (on when ${p.enabledBy.join(' or ')} is set)` : ' (built in, always on)'}:`, ...keyHelpLines(p.env));
+  }
+  const lines = app.commands.helpLines?.(word) ?? app.commands.verbs.map((v) => `-${word} ${v}`);
+  out.push('', `Commands, posted in a chat room (COMMAND_WORD sets the word):`, ...lines.map((l) => `  ${l.replace(/`/g, '')}`));
+  return `${out.join('\n')}\n`;
+}
+
+export const wantsHelp = (argv: readonly string[]): boolean => argv.includes('--help') || argv.includes('-h');
+
+export async function runBridge(app: App, argv: readonly string[] = process.argv.slice(2)): Promise<void> {
+  if (wantsHelp(argv)) {
+    // Nothing is started: no configuration read, no store opened.
+    process.stdout.write(bridgeUsage(app, process.env.COMMAND_WORD?.trim().toLowerCase() || 'sameroom'));
+    return;
+  }
   const config = loadConfig();
   const pretty = wantsPretty(config.env.LOG_FORMAT, process.stdout.isTTY);
   const log = createLogger(config.logLevel, secrets(app, config), pretty ? prettyStream() : undefined);

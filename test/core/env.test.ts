@@ -42,4 +42,10 @@ describe('env parser', () => {
   it('the core reports all its bad keys at once', () => {
     expect(() => loadConfig({ PORT: 'eighty', QUEUE_SHARDS: '0', COMMAND_WORD: '-x' })).toThrow(/PORT.*QUEUE_SHARDS.*COMMAND_WORD/);
   });
+
+  it('takes the pino levels for LOG_LEVEL and names any other', () => {
+    for (const level of ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']) expect(loadConfig({ LOG_LEVEL: level }).logLevel).toBe(level);
+    expect(loadConfig({}).logLevel).toBe('info');
+    expect(() => loadConfig({ LOG_LEVEL: 'verbose' })).toThrow(/LOG_LEVEL must be one of trace, debug, info, warn, error, fatal, silent, got "verbose"/);
+  });
 });
