@@ -139,28 +139,33 @@ export interface PrivateReplier extends Bot {
   readonly privately: string;
 }
 
+/** Whether `bot` has the method that marks optional interface T (a type guard's one check). */
+function implements_<T extends Bot>(bot: Bot, method: keyof T & string): bot is T {
+  return typeof (bot as unknown as Record<string, unknown>)[method] === 'function';
+}
+
 export function hasWorkspaces(bot: Bot): bot is WorkspaceBot {
-  return typeof (bot as Partial<WorkspaceBot>).tenantWorkspace === 'function';
+  return implements_<WorkspaceBot>(bot, 'tenantWorkspace');
 }
 
 export function knowsAdmins(bot: Bot): bot is AdminAware {
-  return typeof (bot as Partial<AdminAware>).isAdmin === 'function';
+  return implements_<AdminAware>(bot, 'isAdmin');
 }
 
 export function canSayPrivately(bot: Bot): bot is PrivateReplier {
-  return typeof (bot as Partial<PrivateReplier>).sayPrivately === 'function';
+  return implements_<PrivateReplier>(bot, 'sayPrivately');
 }
 
 export function canEdit(bot: Bot): bot is EditingBot {
-  return typeof (bot as Partial<EditingBot>).edit === 'function';
+  return implements_<EditingBot>(bot, 'edit');
 }
 
 export function canDelete(bot: Bot): bot is DeletingBot {
-  return typeof (bot as Partial<DeletingBot>).delete === 'function';
+  return implements_<DeletingBot>(bot, 'delete');
 }
 
 export function canName(bot: Bot): bot is NamingBot {
-  return typeof (bot as Partial<NamingBot>).roomName === 'function';
+  return implements_<NamingBot>(bot, 'roomName');
 }
 
 /** What `bot` can do in `room`: its per-room answer where it gives one. */
@@ -181,5 +186,5 @@ export interface ReportingBot extends Bot {
 }
 
 export function reportsConnection(bot: Bot): bot is ReportingBot {
-  return typeof (bot as Partial<ReportingBot>).connection === 'function';
+  return implements_<ReportingBot>(bot, 'connection');
 }
