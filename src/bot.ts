@@ -13,6 +13,7 @@ import type {
   OutboundDelete,
   OutboundEdit,
   OutboundPost,
+  OutboundReaction,
   Platform,
   RemoteMessageId,
   RoomRef,
@@ -101,6 +102,24 @@ export interface DeletingBot extends Bot {
   delete(del: OutboundDelete): Promise<void>;
 }
 
+/**
+ * A bot whose platform lets it react to messages (Discord, Slack, Telegram, Matrix, Mattermost,
+ * Rocket.Chat, the web chat). Targets whose bot cannot react get nothing, or a short notice when
+ * the room asks for it (the core's choice, not the bot's).
+ */
+export interface ReactingBot extends Bot {
+  /**
+   * Add or remove the bot's own reaction. Idempotent: adding an emoji the bot already shows there,
+   * or removing one it does not, succeeds. Throws DeliveryError like `send`.
+   */
+  react(reaction: OutboundReaction): Promise<void>;
+  /**
+   * The emoji this bot uses in `room` for `emoji`: itself, the nearest one the platform allows
+   * (Telegram's fixed set), or undefined to skip it. Without this method every emoji is used as is.
+   */
+  reactionEmoji?(emoji: string, room: RoomRef): string | undefined;
+}
+
 /** A bot that can tell a room's human name (`#general on Acme`). */
 export interface NamingBot extends Bot {
   roomName(room: RoomRef): Promise<string>;
@@ -162,6 +181,10 @@ export function canEdit(bot: Bot): bot is EditingBot {
 
 export function canDelete(bot: Bot): bot is DeletingBot {
   return implements_<DeletingBot>(bot, 'delete');
+}
+
+export function canReact(bot: Bot): bot is ReactingBot {
+  return implements_<ReactingBot>(bot, 'react');
 }
 
 export function canName(bot: Bot): bot is NamingBot {

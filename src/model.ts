@@ -110,7 +110,21 @@ export interface InboundDelete extends InboundBase {
   readonly kind: 'delete';
 }
 
-export type Inbound = InboundPost | InboundEdit | InboundDelete;
+/**
+ * One person added or removed an emoji reaction on a message (`id`). `eventId` must be unique per
+ * add/remove event (the platform's event id, or message + user + emoji + a time or counter), so a
+ * redelivery is dropped but a later re-add is not. Bots drop their own reactions (the bridge's).
+ */
+export interface InboundReaction extends InboundBase {
+  readonly kind: 'reaction';
+  readonly author: Author;
+  /** The emoji as Unicode (`👍`, see src/emoji.ts), or `:name:` for a custom emoji without one. */
+  readonly emoji: string;
+  /** true: added; false: removed. */
+  readonly added: boolean;
+}
+
+export type Inbound = InboundPost | InboundEdit | InboundDelete | InboundReaction;
 
 /** A copy to post in a target room. */
 export interface OutboundPost {
@@ -143,6 +157,21 @@ export interface OutboundEdit {
 export interface OutboundDelete {
   readonly room: RoomRef;
   readonly id: RemoteMessageId;
+}
+
+/**
+ * The bridge's own reaction on a copy (or original) in a target room: present while somebody in
+ * another room of the same room holds `emoji` on the message, removed when nobody does. A bot
+ * reacts once per emoji, so the target shows the set of emoji.
+ */
+export interface OutboundReaction {
+  readonly room: RoomRef;
+  /** The message in this room (a copy, or the original when the reaction came from a copy). */
+  readonly id: RemoteMessageId;
+  /** Unicode emoji or `:name:` (already mapped by the bot's `reactionEmoji` where it has one). */
+  readonly emoji: string;
+  /** true: add the bot's reaction; false: remove it. */
+  readonly add: boolean;
 }
 
 /** What a platform can do, declared as data. The core splits, prefixes and degrades by it. */

@@ -66,6 +66,7 @@ export class Relay {
       await this.relayPost(ev, room, known, component, full, receivedAt);
       return;
     }
+    if (ev.kind === 'reaction') return; // reactions are not relayed yet
     const group = known;
     const g = group ? await this.s.map.get(group) : null;
     // The room's own message (bridged or not): its recent conversation shows the change.

@@ -35,7 +35,7 @@ export const FILE_HOSTS = ['*.sharepoint.com', '*.sharepoint.us', '*.sharepoint-
 const FILE_DOWNLOAD_INFO = 'application/vnd.microsoft.teams.file.download.info';
 
 /** Which kind of event an activity is, or undefined for everything the bridge ignores. */
-export function kindOf(activity: Partial<Activity>): Inbound['kind'] | undefined {
+export function kindOf(activity: Partial<Activity>): Exclude<Inbound['kind'], 'reaction'> | undefined {
   const { eventType } = channelInfo(activity);
   if (eventType === 'undeleteMessage') return undefined;
   if (activity.type === 'messageUpdate' || eventType === 'editMessage') return 'edit';

@@ -290,7 +290,7 @@ describe('Slack catch-up after downtime', () => {
     const second = await boot(first.harness.state, { historyLookback: 2 });
     await waitFor(() => second.harness.events.some((e) => e.kind === 'edit' && e.id === edited), 10_000, 'caught-up edit');
     await second.bot.stop();
-    const seen = second.harness.events.map((e) => [e.kind, e.id, e.kind === 'delete' ? '' : e.text, e.kind === 'post' ? (e.replyTo ?? null) : null]);
+    const seen = second.harness.events.map((e) => [e.kind, e.id, e.kind === 'post' || e.kind === 'edit' ? e.text : '', e.kind === 'post' ? (e.replyTo ?? null) : null]);
     expect(seen).toEqual([
       ['post', n0, 'n0', null],
       ['post', rOld1, 'to old 1', old],
